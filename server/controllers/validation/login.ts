@@ -1,0 +1,45 @@
+import { yup, validateYupSchema } from '@strapi/utils';
+
+const text = (max: number) => yup.string().strict().max(max);
+
+// userInfo is whatever the client chose to send (WeChat no longer vouches for it): accept only
+// the known profile fields, with bounded sizes, in a plain object.
+const userInfoSchema = yup
+  .object({
+    nickName: text(64),
+    avatarUrl: text(1024).matches(/^https?:\/\/[^\s]+$/, { message: 'avatarUrl must be an http(s) URL', excludeEmptyString: true }),
+    gender: yup.number().strict().oneOf([0, 1, 2]),
+    language: text(32),
+    city: text(64),
+    province: text(64),
+    country: text(64),
+    is_demote: yup.boolean().strict(),
+  })
+  .noUnknown(true, 'userInfo has an unknown field: ${unknown}')
+  .strict()
+  .test('plain-object', 'userInfo must be a plain JSON object', (value) => value === undefined || isPlainObject(value))
+  .default(undefined);
+
+const loginBodySchema = yup
+  .object({
+    code: yup
+      .string()
+      .strict()
+      .required('code is required: send the code from wx.login()')
+      .min(1)
+      .max(128, 'code is too long')
+      .matches(/^[\x21-\x7e]+$/, 'code has characters wx.login() never produces'),
+    userInfo: userInfoSchema,
+  })
+  .strict()
+  .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
+  .required('The body must be a JSON object');
+
+function isPlainObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return !Object.prototype.hasOwnProperty.call(value, '__proto__');
+}
+
+export const validateLoginBody = validateYupSchema(loginBodySchema, { strict: true, abortEarly: false });

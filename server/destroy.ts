@@ -1,0 +1,6 @@
+import type { Strapi } from './types';
+import { getService } from './utils/get-service';
+
+export default async ({ strapi }: { strapi: Strapi }) => {
+  getService(strapi, 'wechat').close();
+};

@@ -1,0 +1,27 @@
+import path from 'path';
+import { errors } from '@strapi/utils';
+import type { Context, Next } from 'koa';
+import type { PluginConfig, Strapi } from '../types';
+import { PLUGIN_ID } from '../utils/plugin-id';
+
+/**
+ * The rate limit users-permissions puts on its own auth routes (koa2-ratelimit, keyed by client
+ * IP and path), driven by this plugin's `ratelimit` config. One limiter per route, built once.
+ */
+export default (_config: unknown, { strapi }: { strapi: Strapi }) => {
+  const { enabled, interval, max } = strapi.plugin(PLUGIN_ID).config('ratelimit') as PluginConfig['ratelimit'];
+  if (!enabled) return (_ctx: Context, next: Next) => next();
+
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { RateLimit } = require('koa2-ratelimit');
+  const limiter = RateLimit.middleware({
+    interval,
+    max,
+    prefixKey: PLUGIN_ID,
+    keyGenerator: async (ctx: Context) => `${PLUGIN_ID}:${path.posix.normalize(ctx.request.path).toLowerCase()}:${ctx.request.ip}`,
+    handler() {
+      throw new errors.RateLimitError('Too many login attempts from this address, retry later');
+    },
+  });
+  return (ctx: Context, next: Next) => limiter(ctx, next);
+};

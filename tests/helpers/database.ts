@@ -1,0 +1,61 @@
+/**
+ * Which database the test apps use: SQLite by default; PostgreSQL or MariaDB/MySQL when
+ * DATABASE_CLIENT says so (DATABASE_HOST/PORT/USERNAME/PASSWORD for where). Each app gets a
+ * database of its own, created fresh.
+ */
+import path from 'path';
+import fs from 'fs';
+
+export type DatabaseClient = 'sqlite' | 'postgres' | 'mysql';
+
+export const databaseClient = (): DatabaseClient => {
+  const client = (process.env.DATABASE_CLIENT ?? 'sqlite').toLowerCase();
+  if (client === 'postgres' || client === 'postgresql') return 'postgres';
+  if (client === 'mysql' || client === 'mariadb' || client === 'mysql2') return 'mysql';
+  return 'sqlite';
+};
+
+export interface DatabaseSpec {
+  client: DatabaseClient;
+  /** A JavaScript object literal for the app's config/database.js `connection`. */
+  connection: Record<string, unknown>;
+}
+
+function serverConnection(client: DatabaseClient) {
+  return {
+    host: process.env.DATABASE_HOST ?? '127.0.0.1',
+    port: Number(process.env.DATABASE_PORT ?? (client === 'postgres' ? 5432 : 3306)),
+    user: process.env.DATABASE_USERNAME ?? (client === 'postgres' ? 'postgres' : 'root'),
+    password: process.env.DATABASE_PASSWORD ?? '',
+  };
+}
+
+/** Creates an empty database `name` (dropping any previous one) and says how to reach it. */
+export async function freshDatabase(name: string, appDir: string): Promise<DatabaseSpec> {
+  const client = databaseClient();
+  const dbName = `wxauth_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`.slice(0, 60);
+  if (client === 'sqlite') {
+    const filename = path.join(appDir, '.tmp', 'data.db');
+    fs.rmSync(path.dirname(filename), { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(filename), { recursive: true });
+    return { client, connection: { filename } };
+  }
+  const server = serverConnection(client);
+  if (client === 'postgres') {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { Client } = require('pg');
+    const admin = new Client({ ...server, database: 'postgres' });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${dbName}"`);
+    await admin.end();
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const mysql = require('mysql2/promise');
+    const admin = await mysql.createConnection(server);
+    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.end();
+  }
+  return { client, connection: { ...server, database: dbName } };
+}

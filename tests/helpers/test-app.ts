@@ -1,0 +1,108 @@
+/**
+ * Boots a real Strapi 4.26 app with the plugin installed the way users install it (a dependency
+ * in the app's package.json, resolved through the package's exports), on a fresh database, in
+ * this test process. Talk to it with supertest(app.server).
+ */
+import fs from 'fs';
+import path from 'path';
+import type { Server } from 'http';
+import { freshDatabase, DatabaseSpec } from './database';
+import { LogCapture } from './log-capture';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const PLUGIN_NAME = 'strapi-wechat-miniprogram-auth';
+
+export interface TestAppOptions {
+  /** Unique per test file: names the app folder and its database. */
+  name: string;
+  /** The plugin's config block (config/plugins.js → 'strapi-wechat-miniprogram-auth'.config). */
+  pluginConfig?: Record<string, unknown>;
+  /** Load the plugin at all (false: a plain app, e.g. to prepare data for a migration). */
+  withPlugin?: boolean;
+  /** Extra files to write into the app, relative path → content. */
+  files?: Record<string, string>;
+  /** Keep the database from an earlier boot of the same app instead of starting empty. */
+  keepDatabase?: boolean;
+}
+
+export interface TestApp {
+  strapi: any;
+  server: Server;
+  logs: LogCapture;
+  appDir: string;
+  stop(): Promise<void>;
+}
+
+const lastSpecs = new Map<string, DatabaseSpec>();
+
+function writeFile(file: string, content: string) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+}
+
+export async function writeApp(options: TestAppOptions): Promise<{ appDir: string; database: DatabaseSpec }> {
+  const appDir = path.join(REPO_ROOT, '.tmp', 'apps', options.name);
+  let database = options.keepDatabase ? lastSpecs.get(options.name) : undefined;
+  if (!database) {
+    fs.rmSync(appDir, { recursive: true, force: true });
+    database = await freshDatabase(options.name, appDir);
+    lastSpecs.set(options.name, database);
+  }
+  const withPlugin = options.withPlugin !== false;
+  const dependencies: Record<string, string> = {
+    '@strapi/strapi': '4.26.2',
+    '@strapi/plugin-users-permissions': '4.26.2',
+  };
+  if (withPlugin) dependencies[PLUGIN_NAME] = '*';
+
+  const files: Record<string, string> = {
+    'package.json': JSON.stringify({ name: `test-app-${options.name}`, private: true, version: '0.0.0', dependencies }, null, 2),
+    'config/database.js': `module.exports = () => ({ connection: { client: ${JSON.stringify(
+      database.client === 'sqlite' ? 'sqlite' : database.client
+    )}, connection: ${JSON.stringify(database.connection)}, useNullAsDefault: true, pool: ${
+      database.client === 'sqlite' ? '{ min: 1, max: 1 }' : '{ min: 0, max: 10 }'
+    } } });\n`,
+    'config/server.js': `module.exports = () => ({ host: '127.0.0.1', port: 0, app: { keys: ['testKeyA', 'testKeyB'] } });\n`,
+    'config/admin.js': `module.exports = () => ({ auth: { secret: 'test-admin-jwt-secret' }, apiToken: { salt: 'test-api-token-salt' }, transfer: { token: { salt: 'test-transfer-salt' } } });\n`,
+    'config/plugins.js': `module.exports = () => (${JSON.stringify(
+      {
+        'users-permissions': { config: { jwtSecret: 'test-users-permissions-jwt-secret' } },
+        ...(withPlugin ? { [PLUGIN_NAME]: { enabled: true, config: options.pluginConfig ?? {} } } : {}),
+      },
+      null,
+      2
+    )});\n`,
+    'config/middlewares.js': `module.exports = ['strapi::logger', 'strapi::errors', 'strapi::security', 'strapi::cors', 'strapi::poweredBy', 'strapi::query', 'strapi::body', 'strapi::session', 'strapi::favicon', 'strapi::public'];\n`,
+    'public/uploads/.gitkeep': '',
+    'src/index.js': 'module.exports = { register() {}, bootstrap() {} };\n',
+    ...options.files,
+  };
+  for (const [file, content] of Object.entries(files)) writeFile(path.join(appDir, file), content);
+  return { appDir, database };
+}
+
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  const { appDir } = await writeApp(options);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const createStrapi = require('@strapi/strapi');
+  const strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
+  const logs = new LogCapture();
+  logs.attach(strapi.log);
+  await strapi.load();
+  await strapi.server.mount();
+  return {
+    strapi,
+    server: strapi.server.httpServer,
+    logs,
+    appDir,
+    async stop() {
+      await strapi.destroy();
+    },
+  };
+}
+
+/** Sets users-permissions' Advanced settings (allow_register, default_role, ...). */
+export async function setAdvancedSettings(strapi: any, patch: Record<string, unknown>): Promise<void> {
+  const store = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
+  await store.set({ value: { ...(await store.get()), ...patch } });
+}
