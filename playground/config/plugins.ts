@@ -1,0 +1,21 @@
+export default ({ env }: { env: any }) => ({
+  'users-permissions': {
+    config: { jwtSecret: env('JWT_SECRET', 'playground-users-permissions-jwt-secret') },
+  },
+  'strapi-wechat-miniprogram-auth': {
+    enabled: true,
+    config: {
+      // Production: leave these unset and use the admin panel, or set them from the environment.
+      appId: env('WECHAT_APP_ID'),
+      appSecret: env('WECHAT_APP_SECRET'),
+      // The embedded WeChat API simulator (npm run develop starts it).
+      apiBaseUrl: env('WECHAT_API_BASE_URL', 'http://127.0.0.1:8900'),
+      timeout: env.int('WECHAT_TIMEOUT', 5000),
+      ratelimit: {
+        enabled: env.bool('WECHAT_RATELIMIT_ENABLED', true),
+        interval: env.int('WECHAT_RATELIMIT_INTERVAL_MS', 60000),
+        max: env.int('WECHAT_RATELIMIT_MAX', 600),
+      },
+    },
+  },
+});

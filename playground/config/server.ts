@@ -1,0 +1,6 @@
+export default ({ env }: { env: any }) => ({
+  // Loopback only: this is a playground.
+  host: env('HOST', '127.0.0.1'),
+  port: env.int('PORT', 1337),
+  app: { keys: env.array('APP_KEYS', ['playgroundKeyA', 'playgroundKeyB']) },
+});
