@@ -15,8 +15,11 @@ export const databaseClient = (): DatabaseClient => {
   return 'sqlite';
 };
 
+/** The knex client name for config/database.js: Strapi 4.26 ships the `mysql2` driver, not `mysql`. */
+export type KnexClient = 'sqlite' | 'postgres' | 'mysql2';
+
 export interface DatabaseSpec {
-  client: DatabaseClient;
+  client: KnexClient;
   /** A JavaScript object literal for the app's config/database.js `connection`. */
   connection: Record<string, unknown>;
 }
@@ -57,5 +60,5 @@ export async function freshDatabase(name: string, appDir: string): Promise<Datab
     await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.end();
   }
-  return { client, connection: { ...server, database: dbName } };
+  return { client: client === 'mysql' ? 'mysql2' : client, connection: { ...server, database: dbName } };
 }
