@@ -109,6 +109,8 @@ export class WeChatSimulator {
   private fault: Fault | null = null;
   private faultTimes = Infinity;
   readonly stats: Omit<SimulatorStats, 'openConnections'> = { code2session: 0, stableToken: 0 };
+  /** Every session_key handed out (the latest 10,000), so tests can check none leaks. */
+  readonly issuedSessionKeys: string[] = [];
   baseUrl = '';
 
   constructor(options: WeChatSimulatorOptions = {}) {
@@ -273,8 +275,11 @@ export class WeChatSimulator {
     this.used.add(code);
     this.minted.delete(code);
 
+    const sessionKey = randomBytes(16).toString('base64');
+    this.issuedSessionKeys.push(sessionKey);
+    if (this.issuedSessionKeys.length > 10_000) this.issuedSessionKeys.shift();
     const body: Record<string, string> = {
-      session_key: randomBytes(16).toString('base64'),
+      session_key: sessionKey,
       openid: this.openidFor(appId, user),
     };
     if (app.openPlatformId) body.unionid = this.unionidFor(app.openPlatformId, user);

@@ -1,4 +1,4 @@
-import { upstreamError } from '../utils/http-error';
+import { httpError } from '../utils/http-error';
 import { PLUGIN_ID } from '../utils/plugin-id';
 import type { Credentials, CredentialSource, PluginConfig, StoredSettings, Strapi } from '../types';
 
@@ -38,7 +38,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const { appId, appSecret } = await resolve();
       if (!appId.value || !appSecret.value) {
         const missing = [!appId.value && 'AppID', !appSecret.value && 'AppSecret'].filter(Boolean) as string[];
-        throw upstreamError(
+        throw httpError(
           503,
           `WeChat login is not configured: ${missing.join(' and ')} missing. Set ${missing.length > 1 ? 'them' : 'it'} in the admin panel (PLUGINS → WeChat Mini Program Authenticator) or in config/plugins.`,
           { missing }

@@ -1,8 +1,8 @@
 import { errors } from '@strapi/utils';
-import { upstreamError } from '../utils/http-error';
+import { httpError } from '../utils/http-error';
 import { WeChatApiError, WeChatTransportError } from './wechat-client';
 
-const { ApplicationError, ForbiddenError, RateLimitError } = errors;
+const { ApplicationError, RateLimitError } = errors;
 
 /** errcodes that mean the plugin's own credentials are wrong: the administrator must act. */
 export const CREDENTIAL_ERRCODES: Record<number, string> = {
@@ -31,12 +31,12 @@ export function code2sessionFailureToHttpError(error: unknown): Error {
       case 45011:
         return new RateLimitError('WeChat login quota reached for this user: retry in a minute', details);
       case 40226:
-        return new ForbiddenError('WeChat refused this login: the user is flagged as high risk', details);
+        return httpError(403, 'WeChat refused this login: the user is flagged as high risk', details);
       case -1:
-        return upstreamError(503, 'WeChat is busy: retry shortly', details);
+        return httpError(503, 'WeChat is busy: retry shortly', details);
       default: {
         const what = CREDENTIAL_ERRCODES[error.errcode];
-        return upstreamError(
+        return httpError(
           502,
           what ? `WeChat rejected the server's credentials (${what})` : `WeChat answered an error (errcode ${error.errcode})`,
           details
@@ -45,14 +45,14 @@ export function code2sessionFailureToHttpError(error: unknown): Error {
     }
   }
   if (error instanceof WeChatTransportError) {
-    if (error.failure === 'timeout') return upstreamError(504, 'WeChat did not answer in time');
+    if (error.failure === 'timeout') return httpError(504, 'WeChat did not answer in time');
     const reason =
       error.failure === 'http-status'
         ? `WeChat answered HTTP ${error.httpStatus}`
         : error.failure === 'bad-body'
           ? 'WeChat answered with an unreadable body'
           : 'Could not reach WeChat';
-    return upstreamError(502, reason);
+    return httpError(502, reason);
   }
   return error instanceof Error ? error : new Error('Unknown failure');
 }

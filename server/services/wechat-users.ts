@@ -1,10 +1,11 @@
 import { errors } from '@strapi/utils';
+import { httpError } from '../utils/http-error';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { PROVIDER, ROLE_UID, USER_UID } from '../utils/plugin-id';
 import type { Strapi, WeChatUser, WeChatUserInfo } from '../types';
 import type { Code2SessionResult } from './wechat-client';
 
-const { ForbiddenError, ApplicationError } = errors;
+const { ApplicationError } = errors;
 
 interface AdvancedSettings {
   allow_register?: boolean;
@@ -26,7 +27,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
   const findByOpenid = (openid: string) => users().findOne({ where: { openid } }) as Promise<WeChatUser | null>;
 
   async function refresh(user: WeChatUser, session: Code2SessionResult, userInfo?: WeChatUserInfo): Promise<WeChatUser> {
-    if (user.blocked) throw new ForbiddenError('Your account has been blocked by an administrator');
+    if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
     const data: Record<string, unknown> = {};
     if (user.wechatSessionKey !== session.sessionKey) data.wechatSessionKey = session.sessionKey;
     if (session.unionid && user.unionid !== session.unionid) data.unionid = session.unionid;
@@ -45,7 +46,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const advanced = ((await strapi.store!({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get({})) ??
       {}) as AdvancedSettings;
     if (!advanced.allow_register) {
-      throw new ForbiddenError('New accounts are disabled: sign-ups are turned off in Users & Permissions settings', {
+      throw httpError(403, 'New accounts are disabled: sign-ups are turned off in Users & Permissions settings', {
         reason: 'registration_disabled',
       });
     }

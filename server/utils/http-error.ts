@@ -6,7 +6,12 @@ const requireFromUtils = createRequire(require.resolve('@strapi/utils'));
 const createError: (status: number, message: string, props?: Record<string, unknown>) => Error =
   requireFromUtils('http-errors');
 
-/** A 5xx error rendered by Strapi as `{ data: null, error: { status, name, message, details } }`. */
-export function upstreamError(status: 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
+/**
+ * An error Strapi renders as `{ data: null, error: { status, name, message, details } }`.
+ *
+ * For 403 this is needed instead of @strapi/utils' ForbiddenError: Strapi's route authorization
+ * wrapper catches a ForbiddenError thrown by any handler and replaces its message with "Forbidden".
+ */
+export function httpError(status: 403 | 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
   return createError(status, message, { details, expose: true });
 }

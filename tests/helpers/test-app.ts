@@ -6,6 +6,7 @@
 import fs from 'fs';
 import path from 'path';
 import type { Server } from 'http';
+import type { AddressInfo } from 'net';
 import { freshDatabase, DatabaseSpec } from './database';
 import { LogCapture } from './log-capture';
 
@@ -27,7 +28,8 @@ export interface TestAppOptions {
 
 export interface TestApp {
   strapi: any;
-  server: Server;
+  /** The app's base URL (it listens on 127.0.0.1); pass it to supertest. */
+  server: string;
   logs: LogCapture;
   appDir: string;
   stop(): Promise<void>;
@@ -90,9 +92,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   logs.attach(strapi.log);
   await strapi.load();
   await strapi.server.mount();
+  const httpServer: Server = strapi.server.httpServer;
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   return {
     strapi,
-    server: strapi.server.httpServer,
+    server: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`,
     logs,
     appDir,
     async stop() {
