@@ -2,13 +2,14 @@ import type { PluginConfig } from '../types';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
-const defaults: PluginConfig = {
+// A function, so every load gets a fresh object (Strapi merges the user's config into it).
+const defaults = (): PluginConfig => ({
   apiBaseUrl: DEFAULT_API_BASE_URL,
   timeout: 5000,
   // Per client IP. Generous, because a whole carrier NAT (many phones) can share one address;
   // it is there to stop one abusive client, not busy networks.
   ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
-};
+});
 
 const fail = (message: string): never => {
   throw new Error(message);

@@ -36,6 +36,7 @@ export interface TestApp {
 }
 
 const lastSpecs = new Map<string, DatabaseSpec>();
+const boots = new Map<string, number>();
 
 function writeFile(file: string, content: string) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -43,11 +44,14 @@ function writeFile(file: string, content: string) {
 }
 
 export async function writeApp(options: TestAppOptions): Promise<{ appDir: string; database: DatabaseSpec }> {
-  const appDir = path.join(REPO_ROOT, '.tmp', 'apps', options.name);
+  const home = path.join(REPO_ROOT, '.tmp', 'apps', options.name);
+  // A new folder per boot: jest's module registry keeps the config files a previous boot required.
+  const appDir = path.join(home, `boot-${(boots.get(options.name) ?? 0) + 1}`);
+  boots.set(options.name, (boots.get(options.name) ?? 0) + 1);
   let database = options.keepDatabase ? lastSpecs.get(options.name) : undefined;
   if (!database) {
-    fs.rmSync(appDir, { recursive: true, force: true });
-    database = await freshDatabase(options.name, appDir);
+    fs.rmSync(home, { recursive: true, force: true });
+    database = await freshDatabase(options.name, home);
     lastSpecs.set(options.name, database);
   }
   const withPlugin = options.withPlugin !== false;

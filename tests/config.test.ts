@@ -1,0 +1,103 @@
+/**
+ * Plugin config: validated at startup; credentials from config win over the store; the login
+ * rate limit follows `ratelimit: { enabled, interval, max }`.
+ */
+import { startTestApp, TestApp } from './helpers/test-app';
+import { codeFor, expectStrapiError, login } from './helpers/login';
+import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
+
+const sim = new WeChatSimulator();
+let apiBaseUrl: string;
+const credentials = () => ({ apiBaseUrl, appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret });
+
+beforeAll(async () => {
+  apiBaseUrl = await sim.start();
+});
+afterAll(() => sim.stop());
+
+async function withApp(pluginConfig: Record<string, unknown>, run: (app: TestApp) => Promise<void>) {
+  const app = await startTestApp({ name: 'config', pluginConfig });
+  try {
+    await run(app);
+  } finally {
+    await app.stop();
+  }
+}
+
+describe('startup validation', () => {
+  test.each([
+    [{ apiBaseUrl: 'not a url' }, /apiBaseUrl must be an absolute http\(s\) URL/],
+    [{ apiBaseUrl: 'ftp://api.weixin.qq.com' }, /apiBaseUrl must be an http\(s\) URL/],
+    [{ timeout: 0 }, /timeout must be an integer number of milliseconds/],
+    [{ appId: 'wx123' }, /appId must look like wx followed by 16 hexadecimal characters/],
+    [{ appSecret: 'short' }, /appSecret must be 32 hexadecimal characters/],
+    [{ ratelimit: { max: 0 } }, /ratelimit.max must be a positive integer/],
+    [{ ratelimit: { interval: { minutes: 1 } } }, /ratelimit.interval: unknown unit "minutes"/],
+  ])('%j stops Strapi with a clear message', async (config, message) => {
+    const error = await startTestApp({ name: 'config', pluginConfig: config }).then(
+      async (app) => {
+        await app.stop();
+        return null;
+      },
+      (e: Error) => e
+    );
+    expect(error?.message).toMatch(/Error regarding strapi-wechat-miniprogram-auth config/);
+    expect(error?.message).toMatch(message);
+  });
+
+  test('a bad AppSecret in config is not echoed in the startup error', async () => {
+    const secretish = 'zzzz-not-hex-but-secret-zzzz';
+    const error = await startTestApp({ name: 'config', pluginConfig: { appSecret: secretish } }).catch((e: Error) => e);
+    expect(String((error as Error).message)).not.toContain(secretish);
+  });
+});
+
+describe('credentials from config', () => {
+  test('win over the plugin store', async () => {
+    await withApp(credentials(), async (app) => {
+      await app.strapi
+        .store({ type: 'plugin', name: 'strapi-wechat-miniprogram-auth' })
+        .set({ key: 'settings', value: { appId: 'wxffffffffffffffff', appSecret: 'f'.repeat(32) } });
+      const res = await login(app.server, { code: codeFor('configured') });
+      expect(res.status).toBe(200);
+    });
+  });
+});
+
+describe('rate limit', () => {
+  // koa2-ratelimit's memory store is process-wide; each of these apps stands for a fresh process.
+  beforeEach(() => require('koa2-ratelimit').Stores.Memory.cleanAll());
+
+  test('the default does not trip on a busy carrier NAT address (100 logins in a row from one IP)', async () => {
+    await withApp(credentials(), async (app) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 100; i += 1) statuses.push((await login(app.server, { code: codeFor(`nat${i}`) })).status);
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      const last = await login(app.server, { code: codeFor('nat0') });
+      expect(last.headers['x-ratelimit-limit']).toBe('600');
+    });
+  });
+
+  test('a configured limit answers 429 in Strapi error format past `max`', async () => {
+    await withApp({ ...credentials(), ratelimit: { enabled: true, interval: 60000, max: 3 } }, async (app) => {
+      for (let i = 0; i < 3; i += 1) expect((await login(app.server, { code: codeFor('limited') })).status).toBe(200);
+      const calls = sim.stats.code2session;
+      const limited = await login(app.server, { code: codeFor('limited') });
+      expectStrapiError(limited, 429);
+      expect(limited.body.error.name).toBe('RateLimitError');
+      expect(sim.stats.code2session).toBe(calls);
+    });
+  });
+
+  test('`ratelimit: { enabled: false }` turns it off', async () => {
+    await withApp({ ...credentials(), ratelimit: { enabled: false, max: 1 } }, async (app) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const res = await login(app.server, { code: codeFor('unlimited') });
+        statuses.push(res.status);
+        expect(res.headers).not.toHaveProperty('x-ratelimit-limit');
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    });
+  });
+});
