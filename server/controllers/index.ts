@@ -1,3 +1,4 @@
 import auth from './auth';
+import settings from './settings';
 
-export default { auth };
+export default { auth, settings };

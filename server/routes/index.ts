@@ -1,4 +1,8 @@
+import { ADMIN_ACTIONS } from '../utils/admin-actions';
 import { PLUGIN_ID } from '../utils/plugin-id';
+
+/** Admin JWT required (the default for admin-type routes), then the RBAC actions listed. */
+const requires = (...actions: string[]) => ({ policies: [{ name: 'admin::hasPermissions', config: { actions } }] });
 
 // Admin-type routes are served without the /api prefix: the login URL stays
 // POST /strapi-wechat-miniprogram-auth/login, as the original plugin documented it.
@@ -12,4 +16,9 @@ export default [
       middlewares: [`plugin::${PLUGIN_ID}.rateLimit`],
     },
   },
+  // The admin panel's settings page.
+  { method: 'GET', path: '/settings', handler: 'settings.find', config: requires(ADMIN_ACTIONS.readSettings) },
+  { method: 'PUT', path: '/settings', handler: 'settings.update', config: requires(ADMIN_ACTIONS.updateSettings) },
+  // Makes the server call WeChat with what the admin typed: part of editing, so update permission.
+  { method: 'POST', path: '/settings/test', handler: 'settings.test', config: requires(ADMIN_ACTIONS.updateSettings) },
 ];

@@ -5,6 +5,8 @@ import type { Credentials, CredentialSource, PluginConfig, StoredSettings, Strap
 const STORE_KEY = 'settings';
 
 export interface CredentialStatus {
+  /** Both an AppID and an AppSecret are in effect. */
+  configured: boolean;
   appId: { value: string | null; source: CredentialSource };
   /** Only whether a secret is set, where from, and its last 4 characters. */
   appSecret: { isSet: boolean; last4: string | null; source: CredentialSource };
@@ -47,9 +49,16 @@ export default ({ strapi }: { strapi: Strapi }) => {
       return { appId: appId.value, appSecret: appSecret.value };
     },
 
+    /** What is in effect, each part possibly missing; for the admin's credential check. */
+    async current(): Promise<Partial<Credentials>> {
+      const { appId, appSecret } = await resolve();
+      return { appId: appId.value, appSecret: appSecret.value };
+    },
+
     async status(): Promise<CredentialStatus> {
       const { appId, appSecret } = await resolve();
       return {
+        configured: Boolean(appId.value && appSecret.value),
         appId: { value: appId.value ?? null, source: appId.source },
         appSecret: {
           isSet: Boolean(appSecret.value),
