@@ -24,6 +24,8 @@ export interface TestAppOptions {
   files?: Record<string, string>;
   /** Keep the database from an earlier boot of the same app instead of starting empty. */
   keepDatabase?: boolean;
+  /** Folder the app is created in (default: the repository's .tmp/apps). */
+  root?: string;
 }
 
 export interface TestApp {
@@ -44,7 +46,7 @@ function writeFile(file: string, content: string) {
 }
 
 export async function writeApp(options: TestAppOptions): Promise<{ appDir: string; database: DatabaseSpec }> {
-  const home = path.join(REPO_ROOT, '.tmp', 'apps', options.name);
+  const home = path.join(options.root ?? path.join(REPO_ROOT, '.tmp', 'apps'), options.name);
   // A new folder per boot: jest's module registry keeps the config files a previous boot required.
   const appDir = path.join(home, `boot-${(boots.get(options.name) ?? 0) + 1}`);
   boots.set(options.name, (boots.get(options.name) ?? 0) + 1);
