@@ -80,8 +80,8 @@ test('every package the built server requires is a dependency or a peer dependen
   };
   walk(path.join(installed, 'dist', 'server'));
   walk(path.join(installed, 'dist', 'admin'));
-  expect([...required].filter((name) => !declared.has(name) && !name.startsWith('@strapi/'))).toEqual([]);
-  expect([...required].filter((name) => name.startsWith('@strapi/') && !declared.has(name) && !pkg.devDependencies[name])).toEqual([]);
+  expect(required.size).toBeGreaterThan(3);
+  expect([...required].filter((name) => !declared.has(name))).toEqual([]);
 });
 
 test("a plain Strapi 4.26 app builds its admin with the installed plugin", () => {

@@ -81,6 +81,8 @@ export async function writeApp(options: TestAppOptions): Promise<{ appDir: strin
       2
     )});\n`,
     'config/middlewares.js': `module.exports = ['strapi::logger', 'strapi::errors', 'strapi::security', 'strapi::cors', 'strapi::poweredBy', 'strapi::query', 'strapi::body', 'strapi::session', 'strapi::favicon', 'strapi::public'];\n`,
+    // Everything is logged (and captured by LogCapture); only errors reach the console unless TEST_LOG_LEVEL says otherwise.
+    'config/logger.js': `const winston = require('winston');\nmodule.exports = { level: 'silly', transports: [new winston.transports.Console({ level: process.env.TEST_LOG_LEVEL || 'error' })] };\n`,
     'public/uploads/.gitkeep': '',
     'src/index.js': 'module.exports = { register() {}, bootstrap() {} };\n',
     ...options.files,
