@@ -8,7 +8,8 @@
  * Codes a test can use without asking the simulator first:
  *   sim_<user>_<nonce>            a valid, single-use wx.login code for <user>
  *   fault_<fault>_<nonce>         a code that triggers <fault>: err<errcode>, delay<ms>, hang,
- *                                 reset, http500, nonjson, html
+ *                                 drip (a body trickling one byte every 200 ms), reset, http500,
+ *                                 nonjson, html
  */
 import { createHmac, randomBytes } from 'crypto';
 import http from 'http';
@@ -27,6 +28,7 @@ export type Fault =
   | { kind: 'errcode'; errcode: number }
   | { kind: 'delay'; ms: number }
   | { kind: 'hang' }
+  | { kind: 'drip' }
   | { kind: 'reset' }
   | { kind: 'http500' }
   | { kind: 'nonjson' }
@@ -42,6 +44,8 @@ export interface WeChatSimulatorOptions {
 export interface SimulatorStats {
   code2session: number;
   stableToken: number;
+  /** TCP connections accepted since start (keep-alive shows as fewer connections than calls). */
+  connections: number;
   openConnections: number;
 }
 
@@ -86,6 +90,7 @@ export function parseFaultCode(code: string): Fault | null {
     case 'delay':
       return { kind: 'delay', ms: Number(arg ?? 1000) };
     case 'hang':
+    case 'drip':
     case 'reset':
     case 'nonjson':
     case 'html':
@@ -108,7 +113,9 @@ export class WeChatSimulator {
   private server: http.Server | null = null;
   private fault: Fault | null = null;
   private faultTimes = Infinity;
-  readonly stats: Omit<SimulatorStats, 'openConnections'> = { code2session: 0, stableToken: 0 };
+  readonly stats: Omit<SimulatorStats, 'openConnections'> = { code2session: 0, stableToken: 0, connections: 0 };
+  /** The js_code of every code2session call, as received. */
+  readonly receivedCodes: string[] = [];
   /** Every session_key handed out (the latest 10,000), so tests can check none leaks. */
   readonly issuedSessionKeys: string[] = [];
   baseUrl = '';
@@ -128,6 +135,7 @@ export class WeChatSimulator {
     });
     server.keepAliveTimeout = 30_000;
     server.on('connection', (socket) => {
+      this.stats.connections += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -197,6 +205,12 @@ export class WeChatSimulator {
         return false;
       case 'hang':
         return true; // never answer; the socket is destroyed on stop()
+      case 'drip': {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 200);
+        res.on('close', () => clearInterval(timer));
+        return true;
+      }
       case 'reset':
         res.socket?.destroy();
         return true;
@@ -257,6 +271,7 @@ export class WeChatSimulator {
   private async code2session(params: URLSearchParams, res: http.ServerResponse): Promise<void> {
     this.stats.code2session += 1;
     const code = params.get('js_code');
+    if (code !== null && this.receivedCodes.push(code) > 10_000) this.receivedCodes.shift();
     if (await this.applyFault(this.takeFault(code), res)) return;
 
     const appId = params.get('appid');
