@@ -63,7 +63,7 @@ test('the AppSecret alone can be saved from the admin panel, and the login then 
     appSecret: { isSet: true, last4: DEMO_APP.appSecret.slice(-4), source: 'store' },
   });
   expect(res.text).not.toContain(DEMO_APP.appSecret);
-  expect((await login(app.server as never, { code: codeFor('carol') })).status).toBe(200);
+  expect((await login(app.server, { code: codeFor('carol') })).status).toBe(200);
 });
 
 test('the credential check uses the AppID from config when none is entered', async () => {

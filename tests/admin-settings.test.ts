@@ -169,22 +169,22 @@ describe('reading and saving', () => {
 
 describe('a login through the public route uses what the admin saved, from the very next request', () => {
   test('the saved demo credentials', async () => {
-    const res = await login(app.server as never, { code: codeFor('alice') });
+    const res = await login(app.server, { code: codeFor('alice') });
     expect(res.status).toBe(200);
     expect(res.body.user.openid).toBe(sim.openidFor(DEMO_APP.appId, 'alice'));
   });
 
   test('after saving another mini program, the next login is for that one (no stale copy)', async () => {
     expect((await putSettings({ appId: OTHER_APP.appId, appSecret: OTHER_APP.appSecret })).status).toBe(200);
-    const res = await login(app.server as never, { code: codeFor('alice') });
+    const res = await login(app.server, { code: codeFor('alice') });
     expect(res.status).toBe(200);
     expect(res.body.user.openid).toBe(sim.openidFor(OTHER_APP.appId, 'alice'));
 
     // Back to the demo app; a wrong secret saved by an admin shows at once too.
     expect((await putSettings({ appId: DEMO_APP.appId, appSecret: WRONG_SECRET })).status).toBe(200);
-    expectStrapiError(await login(app.server as never, { code: codeFor('alice') }), 502);
+    expectStrapiError(await login(app.server, { code: codeFor('alice') }), 502);
     expect((await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret })).status).toBe(200);
-    expect((await login(app.server as never, { code: codeFor('alice') })).status).toBe(200);
+    expect((await login(app.server, { code: codeFor('alice') })).status).toBe(200);
   });
 });
 

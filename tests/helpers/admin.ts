@@ -2,7 +2,9 @@
  * Admin panel users, roles and JWTs for tests of the plugin's admin API.
  */
 import request from 'supertest';
-import type { Server } from 'http';
+
+/** What supertest accepts: the app's URL (TestApp.server) or an http.Server. */
+type Target = Parameters<typeof request>[0];
 
 export const ADMIN_PASSWORD = 'Test-Passw0rd';
 
@@ -10,7 +12,7 @@ export const ADMIN_PASSWORD = 'Test-Passw0rd';
 export const ROLE = { superAdmin: 'strapi-super-admin', editor: 'strapi-editor', author: 'strapi-author' } as const;
 
 /** Registers the first admin (a Super Admin) the way the admin panel's welcome form does; returns its JWT. */
-export async function registerFirstAdmin(server: Server, email = 'super@example.com'): Promise<string> {
+export async function registerFirstAdmin(server: Target, email = 'super@example.com'): Promise<string> {
   const res = await request(server)
     .post('/admin/register-admin')
     .send({ email, firstname: 'Super', lastname: 'Admin', password: ADMIN_PASSWORD });
@@ -19,7 +21,7 @@ export async function registerFirstAdmin(server: Server, email = 'super@example.
 }
 
 /** POST /admin/login: the admin JWT for `email`. */
-export async function adminLogin(server: Server, email: string, password = ADMIN_PASSWORD): Promise<string> {
+export async function adminLogin(server: Target, email: string, password = ADMIN_PASSWORD): Promise<string> {
   const res = await request(server).post('/admin/login').send({ email, password });
   if (res.status !== 200) throw new Error(`admin login answered ${res.status}: ${res.text}`);
   return res.body.data.token as string;
@@ -42,7 +44,7 @@ export async function roleId(strapi: any, code: string): Promise<number> {
 }
 
 /** An active admin user with the given role, logged in: returns its JWT. */
-export async function adminWithRole(strapi: any, server: Server, email: string, role: number): Promise<string> {
+export async function adminWithRole(strapi: any, server: Target, email: string, role: number): Promise<string> {
   await strapi.admin.services.user.create({
     email,
     firstname: 'Test',
