@@ -5,8 +5,9 @@
  * A newcomer's path: register the first admin, open PLUGINS → WeChat Mini Program Authenticator,
  * save the credentials, reload (the secret shows only as its last 4 characters), test them
  * (accepted, then a wrong secret refused), log a mini program user in with them, switch the
- * admin to 中文, and check that an Author admin gets "no permission". No response to the browser
- * may carry the secret. Screenshots go to docs/screenshots/.
+ * admin to 中文, check that an Author admin gets "no permission" and that a read-only role gets a
+ * read-only page (in French). No response to the browser may carry the secret. Screenshots go to
+ * docs/screenshots/.
  *
  * Needs /usr/bin/chromium (apt-get install -y chromium; fonts-wqy-microhei for the Chinese
  * screenshot). Without it the test is skipped, except under CI, where it must run.
@@ -45,6 +46,8 @@ const APP = { appId: 'wx5f1c0a9d3b7e2468', appSecret: `${hex(14)}c0de` };
 const WRONG_SECRET = hex(16);
 const SUPER = { email: 'owner@example.com', password: 'Owner-Passw0rd', firstname: 'Olivia', lastname: 'Owner' };
 const AUTHOR = { email: 'author@example.com', password: 'Author-Passw0rd', firstname: 'Arthur', lastname: 'Author' };
+const READER = { email: 'auditor@example.com', password: 'Auditor-Passw0rd', firstname: 'Aude', lastname: 'Auditor' };
+type AdminAccount = typeof SUPER;
 
 const sim = new WeChatSimulator({ apps: [APP] });
 let playground: RunningPlayground;
@@ -225,41 +228,48 @@ maybe('admin settings page in Chromium', () => {
   });
 
   test('an Author admin does not see the link, and the page says "no permission"', async () => {
-    const token = await adminToken(SUPER.email, SUPER.password);
-    const roles = (await api('GET', '/admin/roles', token)).data as { id: number; code: string }[];
-    const author = roles.find((r) => r.code === 'strapi-author')!;
-    const invited = (await api('POST', '/admin/users', token, { firstname: AUTHOR.firstname, lastname: AUTHOR.lastname, email: AUTHOR.email, roles: [author.id] }))
-      .data as { registrationToken: string };
-    await api('POST', '/admin/register', undefined, {
-      registrationToken: invited.registrationToken,
-      userInfo: { firstname: AUTHOR.firstname, lastname: AUTHOR.lastname, password: AUTHOR.password },
-    });
+    const superToken = await adminToken(SUPER.email, SUPER.password);
+    const roles = (await api('GET', '/admin/roles', superToken)).data as { id: number; code: string }[];
+    await inviteAdmin(superToken, AUTHOR, roles.find((r) => r.code === 'strapi-author')!.id);
 
-    const authorContext = await newContext();
-    const authorPage = await authorContext.newPage();
-    authorPage.setDefaultTimeout(20_000);
-    try {
-      await authorPage.goto(`${playground.url}/admin/auth/login`);
-      await authorPage.fill('input[name="email"]', AUTHOR.email);
-      await authorPage.fill('input[name="password"]', AUTHOR.password);
-      await authorPage.getByRole('button', { name: 'Login' }).click();
-      await authorPage.waitForURL((url) => !url.pathname.includes('/auth/'));
-      await skipGuidedTour(authorPage);
-      await authorPage.getByRole('navigation').first().waitFor();
+    await withAdminPage(AUTHOR, async (authorPage) => {
       expect(await authorPage.getByRole('link', { name: 'WeChat Mini Program Authenticator' }).count()).toBe(0);
-
-      const denied = authorPage.waitForResponse((r) => r.url().includes('/strapi-wechat-miniprogram-auth/settings')).catch(() => null);
+      const asked = authorPage.waitForResponse((r) => r.url().includes('/strapi-wechat-miniprogram-auth/settings'), { timeout: 3000 }).catch(() => null);
       await authorPage.goto(`${playground.url}${PAGE_PATH}`);
       await expectText('main', "You don't have the permissions to access that content", authorPage);
-      const settingsResponse = await Promise.race([denied, new Promise((r) => setTimeout(() => r(null), 2000))]);
-      // The page does not even ask: RBAC in the admin already says no. The API would answer 403.
-      expect(settingsResponse).toBeNull();
-      expect((await fetch(`${playground.url}/strapi-wechat-miniprogram-auth/settings`, { headers: { Authorization: `Bearer ${await adminToken(AUTHOR.email, AUTHOR.password)}` } })).status).toBe(403);
+      // The page does not even ask (the admin's RBAC already says no); the API would answer 403.
+      expect(await asked).toBeNull();
+      const res = await fetch(`${playground.url}/strapi-wechat-miniprogram-auth/settings`, {
+        headers: { Authorization: `Bearer ${await adminToken(AUTHOR.email, AUTHOR.password)}` },
+      });
+      expect(res.status).toBe(403);
       await closeNotifications(authorPage);
       await screenshot('settings-no-permission.png', authorPage);
-    } finally {
-      await authorContext.close();
-    }
+    });
+  });
+
+  test('a role with only "Read settings" sees the page read-only (here in French)', async () => {
+    const superToken = await adminToken(SUPER.email, SUPER.password);
+    const role = (await api('POST', '/admin/roles', superToken, { name: 'WeChat auditor', description: 'reads the WeChat settings' })).data as { id: number };
+    await api('PUT', `/admin/roles/${role.id}/permissions`, superToken, {
+      permissions: [{ action: 'plugin::strapi-wechat-miniprogram-auth.settings.read', subject: null, properties: {}, conditions: [] }],
+    });
+    await inviteAdmin(superToken, READER, role.id);
+
+    await withAdminPage(READER, async (readerPage) => {
+      await readerPage.evaluate(() => localStorage.setItem('strapi-admin-language', 'fr'));
+      await readerPage.reload();
+      await readerPage.getByRole('link', { name: 'Authentification WeChat Mini Program' }).click();
+      await readerPage.waitForURL(`**${PAGE_PATH}`);
+      await expectText('[data-testid="wechat-status"]', 'Configuré', readerPage);
+      await expectText('main', "Vous pouvez consulter ces paramètres mais pas les modifier", readerPage);
+      expect(await readerPage.isDisabled('input[name="appId"]')).toBe(true);
+      expect(await readerPage.isDisabled('input[name="appSecret"]')).toBe(true);
+      expect(await readerPage.getByRole('button', { name: 'Tester les identifiants' }).isDisabled()).toBe(true);
+      expect(await readerPage.getByRole('button', { name: 'Enregistrer' }).isDisabled()).toBe(true);
+      await closeNotifications(readerPage);
+      await screenshot('settings-fr-read-only.png', readerPage);
+    });
   });
 
   test('no response to the browser carried the AppSecret, and neither did the server log', async () => {
@@ -284,6 +294,32 @@ async function api(method: string, url: string, token?: string, body?: unknown):
   });
   if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { data: unknown };
+}
+
+/** Invites an admin with `roleId` (as Settings → Users does) and completes their registration. */
+async function inviteAdmin(superToken: string, who: AdminAccount, roleId: number): Promise<void> {
+  const { firstname, lastname, email, password } = who;
+  const invited = (await api('POST', '/admin/users', superToken, { firstname, lastname, email, roles: [roleId] })).data as { registrationToken: string };
+  await api('POST', '/admin/register', undefined, { registrationToken: invited.registrationToken, userInfo: { firstname, lastname, password } });
+}
+
+/** Logs `who` in through the login form in a browser context of their own, then runs `steps`. */
+async function withAdminPage(who: AdminAccount, steps: (p: Page) => Promise<void>): Promise<void> {
+  const ctx = await newContext();
+  try {
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(20_000);
+    await p.goto(`${playground.url}/admin/auth/login`);
+    await p.fill('input[name="email"]', who.email);
+    await p.fill('input[name="password"]', who.password);
+    await p.getByRole('button', { name: 'Login' }).click();
+    await p.waitForURL((url) => !url.pathname.includes('/auth/'));
+    await skipGuidedTour(p);
+    await p.getByRole('navigation').first().waitFor();
+    await steps(p);
+  } finally {
+    await ctx.close();
+  }
 }
 
 async function adminToken(email: string, password: string): Promise<string> {

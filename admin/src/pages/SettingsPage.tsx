@@ -174,7 +174,7 @@ function SettingsForm({ settings, onSaved, canUpdate }: { settings: SettingsView
   const secretHint = secretFromConfig
     ? t('form.appSecret.from-config', { last4 })
     : settings.appSecret.isSet
-      ? t('form.appSecret.hint-set', { last4 })
+      ? t(canUpdate ? 'form.appSecret.hint-set' : 'form.appSecret.stored', { last4 })
       : t('form.appSecret.hint');
 
   return (
@@ -210,7 +210,7 @@ function SettingsForm({ settings, onSaved, canUpdate }: { settings: SettingsView
                       placeholder="wx0123456789abcdef"
                       autoComplete="off"
                       spellCheck={false}
-                      required={!appIdFromConfig}
+                      required={canUpdate && !appIdFromConfig}
                       disabled={appIdFromConfig || !canUpdate}
                       onChange={(e: React.ChangeEvent<HTMLInputElement>) => {
                         setAppId(e.target.value);
@@ -229,7 +229,7 @@ function SettingsForm({ settings, onSaved, canUpdate }: { settings: SettingsView
                       placeholder={settings.appSecret.isSet ? t('form.appSecret.placeholder-set', { last4 }) : ''}
                       autoComplete="new-password"
                       spellCheck={false}
-                      required={!secretFromConfig && !settings.appSecret.isSet}
+                      required={canUpdate && !secretFromConfig && !settings.appSecret.isSet}
                       disabled={secretFromConfig || !canUpdate}
                       onChange={(e: React.ChangeEvent<HTMLInputElement>) => {
                         setAppSecret(e.target.value);
