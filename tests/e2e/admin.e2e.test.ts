@@ -83,6 +83,7 @@ async function newContext(): Promise<BrowserContext> {
 async function screenshot(name: string, p: Page = page) {
   await p.mouse.move(0, 0);
   await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await p.waitForTimeout(500); // hover and focus styles fade out with a CSS transition
   await p.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true, animations: 'disabled', caret: 'hide' });
 }
 
