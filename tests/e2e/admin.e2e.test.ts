@@ -319,6 +319,7 @@ async function withAdminPage(who: AdminAccount, steps: (p: Page) => Promise<void
     await p.getByRole('navigation').first().waitFor();
     await steps(p);
   } finally {
+    await Promise.all(pendingBodies); // read every body before the context goes away
     await ctx.close();
   }
 }
