@@ -5,24 +5,27 @@
  *
  * The app lives outside the repository (so nothing of the repository is found by walking up) and
  * its node_modules holds the unpacked tarball next to links to the repository's installed
- * packages, standing in for what `npm install` would have put there.
+ * packages, standing in for what `npm install` would have put there. Strapi runs in child
+ * processes with --preserve-symlinks, so that every package, Strapi included, resolves from the
+ * app's node_modules as in a real install (and finds the unpacked plugin, not this repository).
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn, ChildProcess } from 'child_process';
+import readline from 'readline';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { REPO_ROOT, startTestApp, TestApp, PLUGIN_NAME } from './helpers/test-app';
-import { codeFor, login } from './helpers/login';
+import { REPO_ROOT, writeApp, PLUGIN_NAME } from './helpers/test-app';
+import { codeFor } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const pkg = require('../package.json');
 const sim = new WeChatSimulator();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wxauth-pack-'));
-const selfLink = path.join(REPO_ROOT, 'node_modules', PLUGIN_NAME);
+const nodeOptions = { ...process.env, NODE_OPTIONS: '--preserve-symlinks --preserve-symlinks-main', STRAPI_TELEMETRY_DISABLED: 'true' };
 let tarball: string;
 let files: string[];
 let installed: string;
-let app: TestApp | undefined;
+let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: REPO_ROOT });
@@ -39,22 +42,33 @@ beforeAll(async () => {
   installed = path.join(nodeModules, PLUGIN_NAME);
   fs.mkdirSync(installed);
   execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
-  pointSelfLinkAtInstalledCopy();
 });
-
-// Strapi resolves plugins from its own location, i.e. the repository's node_modules.
-function pointSelfLinkAtInstalledCopy() {
-  fs.rmSync(selfLink, { recursive: true, force: true });
-  fs.symlinkSync(installed, selfLink, 'dir');
-}
 
 afterAll(async () => {
-  await app?.stop();
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child!.once('exit', resolve));
+  }
   await sim.stop();
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  require('../scripts/link-self').linkSelf();
   fs.rmSync(work, { recursive: true, force: true });
 });
+
+/** Starts the app in a child process; resolves with its URL and where Strapi found the plugin. */
+async function serve(appDir: string): Promise<{ url: string; pluginPath: string }> {
+  child = spawn(process.execPath, [path.join(__dirname, 'helpers', 'serve-app.js'), appDir], {
+    env: nodeOptions,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const lines = readline.createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    lines.on('line', (line) => {
+      if (line.startsWith('{"url"')) resolve(JSON.parse(line));
+    });
+    child!.once('exit', (code) => reject(new Error(`the app exited (${code}): ${stderr.slice(-2000)}`)));
+  });
+}
 
 test('the tarball holds the built plugin and nothing of the repository besides', () => {
   for (const file of ['package.json', 'README.md', 'strapi-server.js', 'dist/strapi-server.js', 'dist/strapi-admin.js', 'dist/server/index.js']) {
@@ -108,10 +122,9 @@ test("a plain Strapi 4.26 app builds its admin with the installed plugin", () =>
   fs.writeFileSync(path.join(appDir, 'config', 'server.js'), `module.exports = { app: { keys: ['a', 'b'] } };\n`);
   fs.writeFileSync(path.join(appDir, 'config', 'admin.js'), `module.exports = { auth: { secret: 'x' } };\n`);
   fs.writeFileSync(path.join(appDir, 'src', 'index.js'), 'module.exports = {};\n');
-  pointSelfLinkAtInstalledCopy();
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'strapi'), ['build', '--ignore-prompts'], {
+  execFileSync(process.execPath, [path.join(work, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js'), 'build', '--ignore-prompts'], {
     cwd: appDir,
-    env: { ...process.env, NODE_ENV: 'production', STRAPI_TELEMETRY_DISABLED: 'true' },
+    env: { ...nodeOptions, NODE_ENV: 'production' },
     stdio: 'pipe',
     timeout: 240_000,
   });
@@ -125,16 +138,27 @@ test("a plain Strapi 4.26 app builds its admin with the installed plugin", () =>
 
 test('with the plugin just enabled, a mini program logs in and the JWT works', async () => {
   const apiBaseUrl = await sim.start();
-  pointSelfLinkAtInstalledCopy();
-  expect(fs.realpathSync(selfLink)).toBe(fs.realpathSync(installed));
   // Only apiBaseUrl is set, to reach the simulator instead of api.weixin.qq.com; the credentials
-  // come from the plugin store, where the admin panel keeps them.
-  app = await startTestApp({ name: 'packed', root: path.join(work, 'apps'), pluginConfig: { apiBaseUrl } });
-  await app.strapi
-    .store({ type: 'plugin', name: PLUGIN_NAME })
-    .set({ key: 'settings', value: { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret } });
-  const res = await login(app.server, { code: codeFor('packed') });
+  // go where the admin panel keeps them (the plugin store), through the admin API.
+  const { appDir } = await writeApp({ name: 'packed', root: path.join(work, 'apps'), pluginConfig: { apiBaseUrl } });
+  const { url, pluginPath } = await serve(appDir);
+  expect(fs.realpathSync(pluginPath)).toBe(fs.realpathSync(installed));
+
+  const post = (route: string, body: unknown, token?: string) =>
+    fetch(`${url}${route}`, {
+      method: route.endsWith('/settings') ? 'PUT' : 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  const admin = await post('/admin/register-admin', { email: 'owner@example.com', firstname: 'O', lastname: 'W', password: 'Owner12345' });
+  expect(admin.status).toBe(200);
+  const adminToken = ((await admin.json()) as { data: { token: string } }).data.token;
+  const saved = await post(`/${PLUGIN_NAME}/settings`, { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, adminToken);
+  expect(saved.status).toBe(200);
+
+  const res = await post(`/${PLUGIN_NAME}/login`, { code: codeFor('packed') });
   expect(res.status).toBe(200);
-  const me = await fetch(`${app.server}/api/users/me`, { headers: { Authorization: `Bearer ${res.body.token}` } });
+  const { token } = (await res.json()) as { token: string };
+  const me = await fetch(`${url}/api/users/me`, { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status).toBe(200);
 });

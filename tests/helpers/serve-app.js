@@ -1,0 +1,33 @@
+'use strict';
+
+/**
+ * Boots the Strapi app in argv[2] in this process, listening on 127.0.0.1 (a free port), and
+ * prints one JSON line: { url, pluginPath } — pluginPath being where Strapi found the plugin.
+ * Stops on SIGTERM. Used to run an app in a process of its own (e.g. with --preserve-symlinks).
+ */
+const path = require('path');
+const { createRequire } = require('module');
+
+const appDir = path.resolve(process.argv[2]);
+const strapiPackage = require.resolve('@strapi/strapi/package.json', { paths: [appDir] });
+const createStrapi = require(path.dirname(strapiPackage));
+
+async function main() {
+  const strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
+  await strapi.load();
+  await strapi.server.mount();
+  await new Promise((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
+  // Resolved as Strapi resolves it (from its own package; from here, Node would self-reference this repository).
+  const pluginPath = path.dirname(createRequire(strapiPackage).resolve('strapi-wechat-miniprogram-auth/package.json'));
+  const { port } = strapi.server.httpServer.address();
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, pluginPath })}\n`);
+  process.on('SIGTERM', async () => {
+    await strapi.destroy();
+    process.exit(0);
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});
