@@ -14,7 +14,8 @@ export default ({ env }: { env: any }) => {
   const postgres = client === 'postgres';
   return {
     connection: {
-      client: postgres ? 'postgres' : 'mysql',
+      // Strapi 4.26 ships the mysql2 driver (MySQL and MariaDB), not mysql.
+      client: postgres ? 'postgres' : 'mysql2',
       connection: {
         host: env('DATABASE_HOST', '127.0.0.1'),
         port: env.int('DATABASE_PORT', postgres ? 5432 : 3306),

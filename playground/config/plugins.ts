@@ -1,6 +1,10 @@
 export default ({ env }: { env: any }) => ({
   'users-permissions': {
-    config: { jwtSecret: env('JWT_SECRET', 'playground-users-permissions-jwt-secret') },
+    config: {
+      jwtSecret: env('JWT_SECRET', 'playground-users-permissions-jwt-secret'),
+      // npm run bench turns it off to measure POST /api/auth/local itself.
+      ratelimit: { enabled: env.bool('UP_RATELIMIT_ENABLED', true) },
+    },
   },
   'strapi-wechat-miniprogram-auth': {
     enabled: true,
