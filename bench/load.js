@@ -1,0 +1,85 @@
+'use strict';
+
+/**
+ * The load generator, run by bench/run.js in a process of its own so that it never shares an
+ * event loop with Strapi or the simulator. One scenario per run:
+ *   node bench/load.js '<json>'   with { url, scenario, connections, duration | amount, runId, ... }
+ * Prints one line of JSON (the figures run.js needs) on stdout.
+ */
+const autocannon = require('autocannon');
+
+const LOGIN_PATH = '/strapi-wechat-miniprogram-auth/login';
+
+/** Every scenario is one request shape; setupRequest makes each request's body unique where needed. */
+function requestFor(options) {
+  const json = { 'content-type': 'application/json' };
+  let counter = 0;
+  // Codes are single-use: a prefix of its own for every load process.
+  const run = `${options.runId}${options.phase}`;
+  switch (options.scenario) {
+    case 'health':
+      return { method: 'GET', path: '/_health' };
+    case 'returning':
+      // One user (same openid), a fresh single-use code for every request, as wx.login gives.
+      return {
+        method: 'POST',
+        path: LOGIN_PATH,
+        headers: json,
+        setupRequest(req) {
+          counter += 1;
+          return { ...req, body: JSON.stringify({ code: `sim_${options.user}_${run}-${counter}` }) };
+        },
+      };
+    case 'new':
+      // A user never seen before on every request.
+      return {
+        method: 'POST',
+        path: LOGIN_PATH,
+        headers: json,
+        setupRequest(req) {
+          counter += 1;
+          return { ...req, body: JSON.stringify({ code: `sim_n${run}x${counter}_1` }) };
+        },
+      };
+    case 'local':
+      return {
+        method: 'POST',
+        path: '/api/auth/local',
+        headers: json,
+        body: JSON.stringify({ identifier: options.identifier, password: options.password }),
+      };
+    default:
+      throw new Error(`unknown scenario ${options.scenario}`);
+  }
+}
+
+async function main() {
+  const options = JSON.parse(process.argv[2]);
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
+    timeout: 10,
+    requests: [requestFor(options)],
+  });
+  const requests = result.requests.total;
+  const ok = result['2xx'];
+  process.stdout.write(
+    JSON.stringify({
+      scenario: options.scenario,
+      connections: options.connections,
+      durationS: result.duration,
+      requests,
+      ok,
+      reqPerSec: requests / result.duration,
+      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+      errors: result.errors + result.non2xx,
+      detail: { connectionErrors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, statusCodes: result.statusCodeStats },
+    }) + '\n'
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,355 @@
+'use strict';
+
+/**
+ * npm run bench: the playground (production build, `strapi start`, 127.0.0.1) and the WeChat
+ * simulator, each in its own process, driven by autocannon from a third (bench/load.js).
+ *
+ *   npm run bench                          SQLite (a fresh file)
+ *   DATABASE_CLIENT=postgres npm run bench PostgreSQL 127.0.0.1:5432 (database wxauth_bench, recreated)
+ *   DATABASE_CLIENT=mysql npm run bench    MariaDB/MySQL 127.0.0.1:3306 (database wxauth_bench, recreated)
+ *   npm run bench -- --profile             also writes a V8 CPU profile of Strapi to bench/results/
+ *   npm run bench -- --profile --only=new  profile one scenario (after the warm-up) without writing a report
+ *   BENCH_SECONDS=5 npm run bench          shorter measured runs (default 10 s each)
+ *   BENCH_NODE_FLAGS='--heapsnapshot-signal=SIGUSR2' npm run bench   extra node flags for Strapi
+ *
+ * Every run is bounded (fixed duration or amount) and stops by itself. Results go to
+ * bench/results/latest.{json,md} and bench/results/<database>.{json,md}.
+ */
+const fs = require('fs');
+const os = require('os');
+const net = require('net');
+const path = require('path');
+const { spawn, execFileSync } = require('child_process');
+
+const ROOT = path.resolve(__dirname, '..');
+const PLAYGROUND = path.join(ROOT, 'playground');
+const RESULTS = path.join(__dirname, 'results');
+const WORK = path.join(ROOT, '.tmp', 'bench');
+const STRAPI_BIN = path.join(ROOT, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js');
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 16);
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const FIRST_LOGINS = 1000;
+const TOTAL_LOGINS = 20000;
+const PROFILE = process.argv.includes('--profile');
+/** `--only=health|returning|new|local`: the warm-up and that scenario alone, no report (for profiling). */
+const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice('--only='.length) || null;
+const DB = (() => {
+  const client = (process.env.DATABASE_CLIENT || 'sqlite').toLowerCase();
+  if (client.startsWith('postgres')) return 'postgres';
+  if (client.startsWith('mysql') || client === 'mariadb') return 'mysql';
+  return 'sqlite';
+})();
+
+const TARGETS = { returningThroughput: 0.2, returningCpu: 6, newThroughput: 0.05, p99Ms: 100 };
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(name, args, options) {
+  const log = fs.openSync(path.join(WORK, `${name}.log`), 'w');
+  const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', log, log] });
+  child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return child;
+}
+
+async function stopProcess(child, timeoutMs = 15000) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(url, { status, timeoutMs, child, name }) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited early: see ${path.join(WORK, `${name}.log`)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.status === status) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} did not answer ${url} within ${timeoutMs} ms: see ${path.join(WORK, `${name}.log`)}`);
+}
+
+/** Runs one load scenario in its own process and returns its figures. */
+function runLoad(options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'load.js'), JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator failed (${code})`))));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User and system CPU seconds the process has used so far. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after the command name start at field 3 (state): utime is field 14, stime field 15.
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+}
+
+function rssMiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+async function prepareDatabase() {
+  if (DB === 'sqlite') {
+    fs.rmSync(path.join(PLAYGROUND, '.tmp', 'bench.db'), { force: true });
+    return { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: '.tmp/bench.db' };
+  }
+  const host = process.env.DATABASE_HOST || '127.0.0.1';
+  const port = Number(process.env.DATABASE_PORT || (DB === 'postgres' ? 5432 : 3306));
+  const user = process.env.DATABASE_USERNAME || (DB === 'postgres' ? 'postgres' : 'root');
+  const password = process.env.DATABASE_PASSWORD || '';
+  const name = 'wxauth_bench';
+  if (DB === 'postgres') {
+    const { Client } = require('pg');
+    const admin = new Client({ host, port, user, password, database: 'postgres' });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+  } else {
+    const mysql = require('mysql2/promise');
+    const admin = await mysql.createConnection({ host, port, user, password });
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.end();
+  }
+  return {
+    DATABASE_CLIENT: DB,
+    DATABASE_HOST: host,
+    DATABASE_PORT: String(port),
+    DATABASE_USERNAME: user,
+    DATABASE_PASSWORD: password,
+    DATABASE_NAME: name,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const round = (value, digits) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpu: cpus[0] ? cpus[0].model.trim() : 'unknown',
+    memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    strapi: require(path.join(ROOT, 'node_modules', '@strapi', 'strapi', 'package.json')).version,
+    database: DB,
+  };
+}
+
+function markdown(report) {
+  const { machine: m, runs, memory, targets } = report;
+  const label = {
+    health: '`GET /_health` (baseline)',
+    local: 'users-permissions `POST /api/auth/local` (baseline)',
+    returning: 'WeChat login, returning user',
+    new: 'WeChat login, new user',
+  };
+  const lines = [
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, Strapi ${m.strapi}, ${m.database}; ` +
+      `Strapi, the simulator and autocannon share those cores. ${report.connections} connections, ${report.seconds} s per run, ${report.date}.`,
+    '',
+    '| Scenario | req/s | × /_health | p50 ms | p99 ms | errors | Strapi CPU ms/req | × /_health CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const key of ['health', 'returning', 'new', 'local']) {
+    const r = runs[key];
+    lines.push(
+      `| ${label[key]} | ${r.reqPerSec} | ${r.throughputRatio} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.errors} | ${r.cpuMsPerRequest} | ${r.cpuRatio} |`
+    );
+  }
+  lines.push(
+    '',
+    `Memory (Strapi RSS): ${memory.rssAfterFirstLoginsMiB} MiB after the first ${memory.firstLogins} logins, ` +
+      `${memory.rssAfterAllLoginsMiB} MiB after ${memory.totalLogins} (${memory.growthPercent >= 0 ? '+' : ''}${memory.growthPercent}%).`,
+    '',
+    'Targets: ' +
+      targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name} (${t.actual})`).join('; ') +
+      '.'
+  );
+  return lines.join('\n') + '\n';
+}
+
+function checkTargets(runs, memory) {
+  const ret = runs.returning;
+  const fresh = runs.new;
+  return [
+    { name: `returning-user throughput ≥ ${TARGETS.returningThroughput}× /_health`, actual: `${ret.throughputRatio}×`, met: ret.throughputRatio >= TARGETS.returningThroughput },
+    { name: `returning-user CPU/request ≤ ${TARGETS.returningCpu}× /_health`, actual: `${ret.cpuRatio}×`, met: ret.cpuRatio <= TARGETS.returningCpu },
+    { name: `new-user throughput ≥ ${TARGETS.newThroughput}× /_health`, actual: `${fresh.throughputRatio}×`, met: fresh.throughputRatio >= TARGETS.newThroughput },
+    { name: 'no errors', actual: `${ret.errors + fresh.errors} errors`, met: ret.errors + fresh.errors === 0 },
+    {
+      name: `login p99 ≤ ${TARGETS.p99Ms} ms at ${CONNECTIONS} connections`,
+      actual: `${ret.latencyMs.p99} / ${fresh.latencyMs.p99} ms`,
+      met: ret.latencyMs.p99 <= TARGETS.p99Ms && fresh.latencyMs.p99 <= TARGETS.p99Ms,
+    },
+    { name: 'RSS after 20,000 logins within 10% of after 1,000', actual: `${memory.growthPercent >= 0 ? '+' : ''}${memory.growthPercent}%`, met: Math.abs(memory.growthPercent) <= 10 },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  fs.mkdirSync(WORK, { recursive: true });
+  fs.mkdirSync(RESULTS, { recursive: true });
+  if (!fs.existsSync(path.join(PLAYGROUND, 'dist', 'build'))) {
+    throw new Error('The playground is not built: run `npm run build:playground` (npm run bench does it).');
+  }
+  require('../scripts/link-self').linkSelf();
+  const database = await prepareDatabase();
+  const [simPort, strapiPort] = [await freePort(), await freePort()];
+  const runId = Date.now().toString(36);
+
+  let simulator;
+  let strapi;
+  try {
+    simulator = startProcess('simulator', [path.join(ROOT, 'dist', 'simulator', 'cli.js'), '--port', String(simPort)], { cwd: ROOT });
+    await waitFor(`http://127.0.0.1:${simPort}/__sim/stats`, { status: 200, timeoutMs: 10000, child: simulator, name: 'simulator' });
+
+    const nodeFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=strapi-${DB}-${runId}.cpuprofile`] : [];
+    if (process.env.BENCH_NODE_FLAGS) nodeFlags.push(...process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean));
+    strapi = startProcess('strapi', [...nodeFlags, STRAPI_BIN, 'start'], {
+      cwd: PLAYGROUND,
+      env: {
+        ...process.env,
+        ...database,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(strapiPort),
+        WECHAT_API_BASE_URL: `http://127.0.0.1:${simPort}`,
+        WECHAT_RATELIMIT_ENABLED: 'false',
+        UP_RATELIMIT_ENABLED: 'false',
+        STRAPI_TELEMETRY_DISABLED: 'true',
+        BROWSER: 'none',
+      },
+    });
+    const url = `http://127.0.0.1:${strapiPort}`;
+    await waitFor(`${url}/_health`, { status: 204, timeoutMs: 120000, child: strapi, name: 'strapi' });
+    const pid = strapi.pid;
+    console.log(`Strapi (pid ${pid}) on ${url}, simulator on 127.0.0.1:${simPort}, ${DB}, ${CONNECTIONS} connections`);
+
+    // The local user for the users-permissions baseline.
+    const local = { username: `bench${runId}`, email: `bench${runId}@example.com`, password: 'bench-Password-1' };
+    const registered = await fetch(`${url}/api/auth/local/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(local),
+    });
+    if (registered.status !== 200) throw new Error(`could not register the local user: HTTP ${registered.status} ${await registered.text()}`);
+
+    const base = { url, connections: CONNECTIONS, runId, user: `r${runId}`, identifier: local.email, password: local.password };
+    let logins = 0;
+    let phase = 0;
+    const measure = async (scenario, bound) => {
+      const before = cpuSeconds(pid);
+      phase += 1;
+      const result = await runLoad({ ...base, scenario, phase: `p${phase}`, ...bound });
+      const after = cpuSeconds(pid);
+      const cpu = after.user - before.user + (after.system - before.system);
+      result.systemCpuMsPerRequest = round(((after.system - before.system) * 1000) / Math.max(result.requests, 1), 3);
+      if (scenario === 'returning' || scenario === 'new') logins += result.requests;
+      result.cpuMsPerRequest = round((cpu * 1000) / Math.max(result.requests, 1), 3);
+      result.reqPerSec = round(result.reqPerSec, 1);
+      console.log(
+        `  ${scenario.padEnd(9)} ${String(result.requests).padStart(6)} requests  ${String(result.reqPerSec).padStart(7)} req/s  ` +
+          `p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  errors ${result.errors}  CPU ${result.cpuMsPerRequest} ms/req (system ${result.systemCpuMsPerRequest})`
+      );
+      return result;
+    };
+
+    // Warm-up, and the first memory reading: the first 1,000 logins.
+    await measure('health', { amount: 2000 });
+    await measure('returning', { amount: FIRST_LOGINS });
+    const rssAfterFirst = rssMiB(pid);
+    const firstLogins = logins;
+
+    const runs = {};
+    for (const scenario of ONLY ? [ONLY] : ['health', 'returning', 'new', 'local']) {
+      runs[scenario] = await measure(scenario, { duration: SECONDS });
+    }
+    if (ONLY) return; // a profiling run: no report
+
+    // More returning-user logins until 20,000 logins in all, then the second memory reading.
+    if (logins < TOTAL_LOGINS) await measure('returning', { amount: TOTAL_LOGINS - logins });
+    const rssAfterAll = rssMiB(pid);
+
+    const health = runs.health;
+    for (const r of Object.values(runs)) {
+      r.throughputRatio = round(r.reqPerSec / health.reqPerSec, 3);
+      r.cpuRatio = round(r.cpuMsPerRequest / health.cpuMsPerRequest, 2);
+    }
+    const memory = {
+      firstLogins,
+      totalLogins: logins,
+      rssAfterFirstLoginsMiB: round(rssAfterFirst, 1),
+      rssAfterAllLoginsMiB: round(rssAfterAll, 1),
+      growthPercent: round(((rssAfterAll - rssAfterFirst) / rssAfterFirst) * 100, 1),
+    };
+    const report = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      runs,
+      memory,
+      targets: checkTargets(runs, memory),
+    };
+    const md = markdown(report);
+    for (const name of ['latest', DB]) {
+      fs.writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+      fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
+    }
+    console.log('\n' + md);
+    console.log(`Written to ${path.relative(ROOT, path.join(RESULTS, 'latest.md'))} and ${DB}.md`);
+  } finally {
+    await stopProcess(strapi);
+    await stopProcess(simulator);
+    if (PROFILE) console.log(`CPU profile: bench/results/strapi-${DB}-${runId}.cpuprofile (summary: node bench/profile-summary.js <file>)`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
