@@ -1,0 +1,202 @@
+/**
+ * Two Strapi processes with the plugin on one database (PostgreSQL; MariaDB/MySQL when
+ * DATABASE_CLIENT=mysql), as behind a load balancer:
+ * - credentials saved through instance A's admin API are used by instance B on its next login;
+ * - 220 logins for 20 new openids, spread over both instances at once, make exactly 20 users,
+ *   each openid with one id everywhere, and every answer is a 200 or a clean 429.
+ * Skipped, with a message, when the database server is unreachable and CI is not set.
+ */
+import { spawn, spawnSync, ChildProcess } from 'child_process';
+import path from 'path';
+import knexFactory, { Knex } from 'knex';
+import { writeApp, REPO_ROOT } from './helpers/test-app';
+import { DatabaseSpec, dropDatabase, sharedDatabaseClient } from './helpers/database';
+import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
+import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
+
+const CLIENT = sharedDatabaseClient();
+const OTHER_APP: SimulatedApp = { appId: 'wxfedcba9876543210', appSecret: 'fedcba9876543210fedcba9876543210' };
+const USERS = 20;
+const LOGINS_PER_USER = 11;
+
+// Decided before the tests are collected, so that an unreachable server shows as skipped.
+const reachable =
+  spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const c=${JSON.stringify(CLIENT)};const h=process.env.DATABASE_HOST||'127.0.0.1';` +
+        `const p=Number(process.env.DATABASE_PORT||(c==='postgres'?5432:3306));` +
+        `require('net').connect({host:h,port:p,timeout:2000}).on('connect',()=>process.exit(0)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1));`,
+    ],
+    { timeout: 5000 }
+  ).status === 0;
+if (!reachable && !process.env.CI) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    `two-instances.test.ts skipped: no ${CLIENT} server answers on ${process.env.DATABASE_HOST || '127.0.0.1'}:` +
+      `${process.env.DATABASE_PORT || (CLIENT === 'postgres' ? 5432 : 3306)} (with CI set, this is a failure instead)`
+  );
+}
+const describeShared = reachable || process.env.CI ? describe : describe.skip;
+
+interface Instance {
+  url: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+function startInstance(appDir: string): Promise<Instance> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'tests', 'helpers', 'serve-app.js'), appDir], {
+      // Every log line goes to the console of the child, where this test reads it.
+      env: { ...process.env, TEST_LOG_LEVEL: 'silly', STRAPI_TELEMETRY_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.startsWith('{"url"'));
+      if (line) resolve({ url: JSON.parse(line).url, child, output });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`Strapi instance exited (${code}) before listening:\n${output.join('').slice(-3000)}`)));
+  });
+}
+
+async function stopInstance(instance?: Instance): Promise<void> {
+  if (!instance || instance.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => instance.child.once('exit', resolve));
+  instance.child.kill('SIGTERM');
+  const timer = setTimeout(() => instance.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+describeShared(`two Strapi instances on one ${CLIENT} database`, () => {
+  const sim = new WeChatSimulator({ apps: [DEMO_APP, OTHER_APP] });
+  const responses = new ResponseLog();
+  let a: Instance;
+  let b: Instance;
+  let database: DatabaseSpec;
+  let db: Knex;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    const apiBaseUrl = await sim.start();
+    // No credentials in config: the plugin store (the database both share) is where they live.
+    const pluginConfig = { apiBaseUrl, timeout: 3000 };
+    const saved = process.env.DATABASE_CLIENT;
+    process.env.DATABASE_CLIENT = CLIENT;
+    try {
+      const first = await writeApp({ name: 'two-instances', pluginConfig });
+      const second = await writeApp({ name: 'two-instances', pluginConfig, keepDatabase: true });
+      database = first.database;
+      // One after the other: the first boot creates the schema.
+      a = await startInstance(first.appDir);
+      b = await startInstance(second.appDir);
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_CLIENT;
+      else process.env.DATABASE_CLIENT = saved;
+    }
+    db = knexFactory({ client: database.client, connection: database.connection as Knex.StaticConnectionConfig, pool: { min: 0, max: 2 } });
+  }, 240_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    await Promise.all([stopInstance(a), stopInstance(b)]);
+    await sim.stop();
+    if (database) await dropDatabase(database);
+  }, 60_000);
+
+  const post = async (instance: Instance, body: unknown) => responses.add(await login(instance.url, body));
+
+  async function saveSettingsThroughA(settings: { appId: string; appSecret: string }) {
+    const res = await fetch(`${a.url}/strapi-wechat-miniprogram-auth/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify(settings),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  test('credentials saved through instance A are used by instance B on its next login', async () => {
+    const unconfigured = await post(b, { code: codeFor('early') });
+    expectStrapiError(unconfigured, 503);
+
+    // The first admin, registered on A as the admin panel's welcome form does.
+    const registered = await fetch(`${a.url}/admin/register-admin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ops@example.com', firstname: 'Ops', lastname: 'Admin', password: 'Two-Instances-1' }),
+    });
+    expect(registered.status).toBe(200);
+    adminToken = (await registered.json()).data.token;
+
+    await saveSettingsThroughA(DEMO_APP);
+    const onB = await post(b, { code: codeFor('bob') });
+    expect(onB.status).toBe(200);
+    expect(onB.body.user.openid).toBe(sim.openidFor(DEMO_APP.appId, 'bob'));
+
+    // Another mini program's credentials: openids are per AppID, so the openid shows which were used.
+    await saveSettingsThroughA(OTHER_APP);
+    const afterSwitch = await post(b, { code: codeFor('bob') });
+    expect(afterSwitch.status).toBe(200);
+    expect(afterSwitch.body.user.openid).toBe(sim.openidFor(OTHER_APP.appId, 'bob'));
+    expect(afterSwitch.body.user.id).not.toBe(onB.body.user.id);
+    const onA = await post(a, { code: codeFor('bob') });
+    expect(onA.body.user.id).toBe(afterSwitch.body.user.id);
+  });
+
+  test(`${USERS * LOGINS_PER_USER} logins for ${USERS} new openids across both instances at once: exactly ${USERS} users`, async () => {
+    const names = Array.from({ length: USERS }, (_, i) => `crowd${i}`);
+    const openids = names.map((n) => sim.openidFor(OTHER_APP.appId, n));
+    const logins = Array.from({ length: USERS * LOGINS_PER_USER }, (_, i) => ({
+      user: names[i % USERS],
+      instance: (i + Math.floor(i / USERS)) % 2 ? b : a,
+    }));
+    const results = await Promise.all(logins.map(async ({ user, instance }) => ({ user, res: await post(instance, { code: codeFor(user) }) })));
+
+    const idsByOpenid = new Map<string, Set<number>>();
+    let ok = 0;
+    for (const { user, res } of results) {
+      if (res.status === 429) {
+        expectStrapiError(res, 429);
+        continue;
+      }
+      expect({ user, status: res.status }).toEqual({ user, status: 200 });
+      ok += 1;
+      expect(res.body.user.openid).toBe(sim.openidFor(OTHER_APP.appId, user));
+      const ids = idsByOpenid.get(res.body.user.openid) ?? new Set<number>();
+      ids.add(res.body.user.id);
+      idsByOpenid.set(res.body.user.openid, ids);
+    }
+    expect(ok).toBeGreaterThanOrEqual(USERS);
+    for (const ids of idsByOpenid.values()) expect(ids.size).toBe(1);
+
+    // In the database both instances share: one row per openid, each with its one role.
+    const rows = await db('up_users').whereIn('openid', openids).select('id', 'openid');
+    expect(rows).toHaveLength(USERS);
+    expect(new Set(rows.map((r) => r.openid)).size).toBe(USERS);
+    const links = await db('up_users_role_links').whereIn('user_id', rows.map((r) => r.id)).select('user_id');
+    expect(links).toHaveLength(USERS);
+
+    // And each instance, asked again, answers with that same id.
+    const idOf = new Map(rows.map((r) => [r.openid as string, Number(r.id)]));
+    for (const [i, name] of names.entries()) {
+      for (const instance of [a, b]) {
+        const res = await post(instance, { code: codeFor(name) });
+        expect({ name, status: res.status, id: res.body.user?.id }).toEqual({ name, status: 200, id: idOf.get(openids[i]) });
+      }
+    }
+  });
+
+  test('neither instance showed the AppSecrets or a session_key, in a response or in its log', () => {
+    const secrets = [DEMO_APP.appSecret, OTHER_APP.appSecret, ...sim.issuedSessionKeys];
+    expectNoSecrets(responses.text(), secrets);
+    expectNoSecrets(a.output.join('') + b.output.join(''), secrets);
+    expect(a.output.join('') + b.output.join('')).toMatch(/POST \/strapi-wechat-miniprogram-auth\/login/);
+  });
+});
