@@ -1,4 +1,4 @@
-import { yup, validateYupSchema } from '@strapi/utils';
+import { errors, yup, validateYupSchema } from '@strapi/utils';
 
 const text = (max: number) => yup.string().strict().max(max);
 
@@ -42,4 +42,24 @@ function isPlainObject(value: unknown): boolean {
   return !Object.prototype.hasOwnProperty.call(value, '__proto__');
 }
 
-export const validateLoginBody = validateYupSchema(loginBodySchema, { strict: true, abortEarly: false });
+const validateShape = validateYupSchema(loginBodySchema, { strict: true, abortEarly: false });
+
+// The valid body is 3 levels deep. Deeper values are refused before yup sees them: its error
+// messages print the value recursively, and thousands of nested brackets overflow the stack.
+const MAX_DEPTH = 4;
+
+function nestedTooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > MAX_DEPTH) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export async function validateLoginBody(body: unknown): Promise<unknown> {
+  if (nestedTooDeep(body)) throw new errors.ValidationError('The body is nested too deeply', {});
+  return validateShape(body);
+}
