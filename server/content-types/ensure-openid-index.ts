@@ -14,7 +14,7 @@ export async function ensureOpenidIndex(strapi: Strapi): Promise<void> {
     dialect: { schemaInspector: { getIndexes(table: string): Promise<Array<{ name: string; columns: string[]; type?: string }>> } };
   };
   const indexes = await db.dialect.schemaInspector.getIndexes(TABLE);
-  const present = indexes.some((i) => i.columns.length === 1 && i.columns[0] === 'openid' && String(i.type).toLowerCase() === 'unique');
+  const present = indexes.some((i) => i.name === INDEX) || indexes.some((i) => i.columns.length === 1 && i.columns[0] === 'openid' && String(i.type).toLowerCase() === 'unique');
   if (present) return;
   await db.connection.schema.alterTable(TABLE, (table) => table.unique(['openid'], { indexName: INDEX }));
   strapi.log.info(`[wechat-auth] created the unique index ${INDEX}`);
