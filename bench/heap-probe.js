@@ -2,7 +2,7 @@
 
 /**
  * Loaded into the Strapi process by bench/run.js (`node --expose-gc -r bench/heap-probe.js`):
- * on SIGUSR2 it runs a full garbage collection and writes process.memoryUsage() to the file in
+ * on SIGUSR2 it runs full garbage collections and writes process.memoryUsage() to the file in
  * BENCH_HEAP_FILE. RSS alone cannot tell a leak from V8 letting its heap grow under load; the
  * heap that survives a full collection can.
  */
@@ -11,8 +11,13 @@ const fs = require('fs');
 const file = process.env.BENCH_HEAP_FILE;
 if (file && typeof global.gc === 'function') {
   process.on('SIGUSR2', () => {
+    // Twice, a turn apart: what a FinalizationRegistry or WeakRef held through the first
+    // collection (AbortSignal.timeout() uses both) goes in the second.
     global.gc();
-    const usage = process.memoryUsage();
-    fs.writeFileSync(file, JSON.stringify({ at: Date.now(), ...usage }));
+    setImmediate(() => {
+      global.gc();
+      const usage = process.memoryUsage();
+      fs.writeFileSync(file, JSON.stringify({ at: Date.now(), ...usage }));
+    });
   });
 }
