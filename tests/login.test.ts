@@ -1,6 +1,7 @@
 /**
  * POST /strapi-wechat-miniprogram-auth/login against a real Strapi 4.26 and the WeChat simulator.
  */
+import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { startTestApp, setAdvancedSettings, TestApp } from './helpers/test-app';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
@@ -82,6 +83,17 @@ describe('first and later logins', () => {
     const me = responses.add(await request(app.server).get('/api/users/me').set('Authorization', `Bearer ${res.body.token}`));
     expect(me.status).toBe(200);
     expect(me.body.id).toBe(res.body.user.id);
+  });
+
+  test('the token is byte for byte the one users-permissions issues for that user', async () => {
+    const res = await post({ code: codeFor('alice') });
+    expect(res.status).toBe(200);
+    const { id, iat } = jwt.decode(res.body.token) as { id: number; iat: number };
+    expect(id).toBe(res.body.user.id);
+    const usersPermissions = app.strapi.plugin('users-permissions').service('jwt');
+    // Same payload, issued at the same second: users-permissions' own token must be identical.
+    expect(usersPermissions.issue({ id, iat })).toBe(res.body.token);
+    expect(await usersPermissions.verify(res.body.token)).toMatchObject({ id });
   });
 
   test('the user is sanitized like users-permissions does it: no password, tokens or session key', async () => {

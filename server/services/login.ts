@@ -19,7 +19,7 @@ export default ({ strapi }: { strapi: Strapi }) => ({
     }
 
     const user = await getService(strapi, 'wechatUsers').upsert(session, userInfo);
-    const token = strapi.plugin('users-permissions').service('jwt').issue({ id: user.id }) as string;
+    const token = getService(strapi, 'token').issue(user.id);
     return { token, user };
   },
 });
