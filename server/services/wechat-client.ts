@@ -50,6 +50,11 @@ export class WeChatTransportError extends Error {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+interface Deadline {
+  timeout: number;
+  signal: AbortSignal;
+}
+
 export interface WeChatClient {
   code2session(appId: string, appSecret: string, code: string): Promise<Code2SessionResult>;
   stableToken(appId: string, appSecret: string): Promise<StableTokenResult>;
@@ -73,12 +78,19 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
     validateStatus: () => true,
   });
 
-  async function call(name: string, request: () => Promise<{ status: number; data: unknown }>) {
+  async function call(name: string, request: (deadline: Deadline) => Promise<{ status: number; data: unknown }>) {
+    // `signal` bounds the whole exchange; axios' own `timeout` alone lets a slowly dripping body run on.
+    // A timer cleared on completion rather than AbortSignal.timeout(), which would keep the signal and
+    // the request it references alive for the full timeout after every call.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     let response: { status: number; data: unknown };
     try {
-      response = await request();
+      response = await request({ timeout: timeoutMs, signal: controller.signal });
     } catch (error) {
       throw toTransportError(name, error);
+    } finally {
+      clearTimeout(timer);
     }
     if (response.status < 200 || response.status >= 300) {
       throw new WeChatTransportError(name, 'http-status', response.status);
@@ -92,15 +104,12 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
     return body;
   }
 
-  // `signal` bounds the whole exchange; axios' own `timeout` alone lets a slowly dripping body run on.
-  const deadline = () => ({ timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-
   return {
     async code2session(appId, appSecret, code) {
-      const body = await call('code2session', () =>
+      const body = await call('code2session', (deadline) =>
         api.get('/sns/jscode2session', {
           params: { appid: appId, secret: appSecret, js_code: code, grant_type: 'authorization_code' },
-          ...deadline(),
+          ...deadline,
         })
       );
       const { openid, session_key: sessionKey, unionid } = body;
@@ -111,11 +120,11 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
     },
 
     async stableToken(appId, appSecret) {
-      const body = await call('stable_token', () =>
+      const body = await call('stable_token', (deadline) =>
         api.post(
           '/cgi-bin/stable_token',
           { grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: false },
-          deadline()
+          deadline
         )
       );
       const { access_token: accessToken, expires_in: expiresIn } = body;

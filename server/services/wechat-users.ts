@@ -63,21 +63,26 @@ export default ({ strapi }: { strapi: Strapi }) => {
     })) as { id: number } | null;
     if (!role) throw new ApplicationError('The default role configured in Users & Permissions does not exist');
 
-    return asIdentityWrite(() =>
-      users().create({
-        data: {
-          ...placeholderIdentity(session.openid),
-          provider: PROVIDER,
-          confirmed: true,
-          blocked: false,
-          role: role.id,
-          openid: session.openid,
-          unionid: session.unionid ?? null,
-          wechatSessionKey: session.sessionKey,
-          wechatUserInfo: userInfo ?? null,
-        },
-      })
-    ) as Promise<WeChatUser>;
+    // One transaction: the user row and its role link commit together (one commit instead of
+    // three autocommits, each a WAL flush or, on SQLite, an fsync).
+    const created = await strapi.db!.transaction(() =>
+      asIdentityWrite(() =>
+        users().create({
+          data: {
+            ...placeholderIdentity(session.openid),
+            provider: PROVIDER,
+            confirmed: true,
+            blocked: false,
+            role: role.id,
+            openid: session.openid,
+            unionid: session.unionid ?? null,
+            wechatSessionKey: session.sessionKey,
+            wechatUserInfo: userInfo ?? null,
+          },
+        })
+      )
+    );
+    return created as WeChatUser;
   }
 
   return {
