@@ -38,7 +38,7 @@ const TOTAL_LOGINS = Number(process.env.BENCH_LOGINS || 20000);
 const PROFILE = process.argv.includes('--profile');
 /** `--heap-baseline`: also a full GC (and the heap it leaves) right after the first memory reading. */
 const HEAP_BASELINE = process.argv.includes('--heap-baseline');
-/** `--only=health|returning|new|local`: the warm-up and that scenario alone, no report (for profiling). */
+/** `--only=health|invalid|returning|new|local`: the warm-up and that scenario alone, no report (for profiling). */
 const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice('--only='.length) || null;
 const DB = (() => {
   const client = (process.env.DATABASE_CLIENT || 'sqlite').toLowerCase();
@@ -156,16 +156,15 @@ async function preparePlayground() {
 // ---------------------------------------------------------------------------------------------
 // Database
 
-async function prepareDatabase() {
+async function prepareDatabase(name = 'wxauth_bench', sqliteFile = '.tmp/bench.db') {
   if (DB === 'sqlite') {
-    fs.rmSync(path.join(PLAYGROUND, '.tmp', 'bench.db'), { force: true });
-    return { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: '.tmp/bench.db' };
+    fs.rmSync(path.join(PLAYGROUND, sqliteFile), { force: true });
+    return { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: sqliteFile };
   }
   const host = process.env.DATABASE_HOST || '127.0.0.1';
   const port = Number(process.env.DATABASE_PORT || (DB === 'postgres' ? 5432 : 3306));
   const user = process.env.DATABASE_USERNAME || (DB === 'postgres' ? 'postgres' : 'root');
   const password = process.env.DATABASE_PASSWORD || '';
-  const name = 'wxauth_bench';
   if (DB === 'postgres') {
     const { Client } = require('pg');
     const admin = new Client({ host, port, user, password, database: 'postgres' });
@@ -215,6 +214,7 @@ function markdown(report) {
     local: 'users-permissions `POST /api/auth/local` (baseline)',
     returning: 'WeChat login, returning user',
     new: 'WeChat login, new user',
+    invalid: 'WeChat login refused at validation (400): the floor of a routed JSON POST',
   };
   const lines = [
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, Strapi ${m.strapi}, ${m.database}; ` +
@@ -223,7 +223,7 @@ function markdown(report) {
     '| Scenario | req/s | × /_health | p50 ms | p99 ms | errors | Strapi CPU ms/req | × /_health CPU |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const key of ['health', 'returning', 'new', 'local']) {
+  for (const key of ['health', 'invalid', 'returning', 'new', 'local']) {
     const r = runs[key];
     lines.push(
       `| ${label[key]} | ${r.reqPerSec} | ${r.throughputRatio} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.errors} | ${r.cpuMsPerRequest} | ${r.cpuRatio} |`
@@ -354,7 +354,7 @@ async function main() {
     const heapAfterFirst = HEAP_BASELINE ? await heapAfterGcMiB(pid) : null;
 
     const runs = {};
-    for (const scenario of ONLY ? [ONLY] : ['health', 'returning', 'new', 'local']) {
+    for (const scenario of ONLY ? [ONLY] : ['health', 'invalid', 'returning', 'new', 'local']) {
       runs[scenario] = await measure(scenario, { duration: SECONDS });
     }
     if (ONLY) return; // a profiling run: no report
@@ -411,7 +411,11 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}
+
+module.exports = { DB, PLAYGROUND, RESULTS, ROOT, freePort, machine, prepareDatabase, preparePlayground, round, stopProcess, waitFor };
