@@ -13,7 +13,7 @@
  *                                          also changes how V8 grows its heap, so RSS is no longer undisturbed)
  *   BENCH_SECONDS=5 npm run bench          shorter measured runs (default 10 s each)
  *   BENCH_LOGINS=5000 npm run bench        fewer logins before the last memory reading (default 20,000)
- *   BENCH_NODE_FLAGS='-r ./bench/what-if/jwt-key-object.js' npm run bench   extra node flags for Strapi
+ *   BENCH_NODE_FLAGS='-r ./bench/what-if/credentials-cache.js' npm run bench   extra node flags for Strapi
  *                                          (bench/what-if/: measured alternatives, never part of the plugin)
  *
  * Every run is bounded (fixed duration or amount) and stops by itself. Results go to
@@ -284,7 +284,7 @@ async function main() {
     await waitFor(`http://127.0.0.1:${simPort}/__sim/stats`, { status: 200, timeoutMs: 10000, child: simulator, name: 'simulator' });
 
     const nodeFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=strapi-${DB}-${runId}.cpuprofile`] : [];
-    // Relative paths in BENCH_NODE_FLAGS (e.g. `-r ./bench/what-if/jwt-key-object.js`) are from the repository root.
+    // Relative paths in BENCH_NODE_FLAGS (e.g. `-r ./bench/what-if/credentials-cache.js`) are from the repository root.
     const extra = (process.env.BENCH_NODE_FLAGS || '').split(/\s+/).filter(Boolean);
     nodeFlags.push(...extra.map((flag) => (flag.startsWith('./') ? path.join(ROOT, flag) : flag)));
     nodeFlags.push('--expose-gc', '-r', path.join(__dirname, 'heap-probe.js'));

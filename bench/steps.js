@@ -89,8 +89,9 @@ async function main() {
     const steps = [
       ['WeChat code2session (axios, keep-alive, deadline)', () => service('wechat').client().code2session(appId, appSecret, code())],
       ['  reference: the same GET with node:http', rawCode2session],
-      ['AppID/AppSecret (plugin store read)', () => service('credentials').get()],
+      ['AppID/AppSecret (the plugin store row, one SELECT)', () => service('credentials').get()],
       ['find + update the user (query engine)', () => service('wechatUsers').upsert(freshSession())],
+      ['  reference: the same row through strapi.store().get()', () => strapi.store({ type: 'plugin', name: PLUGIN }).get({ key: 'settings' })],
       ['  of which: find by openid (query engine)', () => service('wechatUsers').findByOpenid(session.openid)],
       ['  reference: the same SELECT with knex', () => knex(table).where({ openid: session.openid }).first()],
       ['  reference: the same UPDATE with knex', () => knex(table).where({ id: user.id }).update({ wechat_session_key: freshSession().sessionKey, updated_at: new Date() })],

@@ -3,6 +3,21 @@ import { PLUGIN_ID } from '../utils/plugin-id';
 import type { Credentials, CredentialSource, PluginConfig, StoredSettings, Strapi } from '../types';
 
 const STORE_KEY = 'settings';
+const CORE_STORE_UID = 'strapi::core-store';
+
+interface CoreStoreMetadata {
+  tableName: string;
+  attributes: Record<'key' | 'value' | 'environment' | 'tag', { columnName?: string } | undefined>;
+}
+
+function parseSettings(raw: string): StoredSettings {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as StoredSettings) : {};
+  } catch {
+    return {};
+  }
+}
 
 export interface CredentialStatus {
   /** Both an AppID and an AppSecret are in effect. */
@@ -20,10 +35,25 @@ export interface CredentialStatus {
 export default ({ strapi }: { strapi: Strapi }) => {
   const store = () => strapi.store!({ type: 'plugin', name: PLUGIN_ID });
   const config = <K extends keyof PluginConfig>(key: K) => strapi.plugin(PLUGIN_ID).config(key) as PluginConfig[K];
+  let lastRead: { raw: string; settings: StoredSettings } | null = null;
 
+  /**
+   * The row `store().set()` writes, read with one single-column SELECT rather than through
+   * `store().get()`: every login reads it, and the query engine's findOne around the same SELECT
+   * cost about as much again (bench/steps.js). Writes still go through the store.
+   */
   async function readStored(): Promise<StoredSettings> {
-    const value = (await store().get({ key: STORE_KEY })) as StoredSettings | null;
-    return value && typeof value === 'object' ? value : {};
+    const { tableName, attributes } = strapi.db!.metadata.get(CORE_STORE_UID) as unknown as CoreStoreMetadata;
+    const column = (name: keyof CoreStoreMetadata['attributes']) => attributes[name]?.columnName ?? name;
+    const row = (await strapi
+      .db!.getConnection(tableName)
+      .select(column('value'))
+      .where({ [column('key')]: `plugin_${PLUGIN_ID}_${STORE_KEY}`, [column('environment')]: null, [column('tag')]: null })
+      .first()) as Record<string, unknown> | undefined;
+    const raw = row?.[column('value')];
+    if (typeof raw !== 'string') return {};
+    if (lastRead?.raw !== raw) lastRead = { raw, settings: parseSettings(raw) };
+    return { ...lastRead.settings };
   }
 
   async function resolve() {
