@@ -13,6 +13,12 @@ const LOGIN_PATH = '/strapi-wechat-miniprogram-auth/login';
 /** Every scenario is one request shape; setupRequest makes each request's body unique where needed. */
 function requestFor(options) {
   const json = { 'content-type': 'application/json' };
+  const withFreshCode = (nextCode) => ({
+    method: 'POST',
+    path: LOGIN_PATH,
+    headers: json,
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: nextCode() }) }),
+  });
   let counter = 0;
   // Codes are single-use: a prefix of its own for every load process.
   const run = `${options.runId}${options.phase}`;
@@ -25,26 +31,10 @@ function requestFor(options) {
       return { method: 'POST', path: LOGIN_PATH, headers: json, body: JSON.stringify({ code: '' }) };
     case 'returning':
       // One user (same openid), a fresh single-use code for every request, as wx.login gives.
-      return {
-        method: 'POST',
-        path: LOGIN_PATH,
-        headers: json,
-        setupRequest(req) {
-          counter += 1;
-          return { ...req, body: JSON.stringify({ code: `sim_${options.user}_${run}-${counter}` }) };
-        },
-      };
+      return withFreshCode(() => `sim_${options.user}_${run}-${(counter += 1)}`);
     case 'new':
       // A user never seen before on every request.
-      return {
-        method: 'POST',
-        path: LOGIN_PATH,
-        headers: json,
-        setupRequest(req) {
-          counter += 1;
-          return { ...req, body: JSON.stringify({ code: `sim_n${run}x${counter}_1` }) };
-        },
-      };
+      return withFreshCode(() => `sim_n${run}x${(counter += 1)}_1`);
     case 'local':
       return {
         method: 'POST',

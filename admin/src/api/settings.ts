@@ -1,5 +1,7 @@
 import { useFetchClient } from '@strapi/helper-plugin';
 import { PLUGIN_ID } from '../plugin-id';
+// The server's own types (type-only: nothing of the server reaches the admin bundle).
+import type { CheckFailureReason, CheckResult } from '../../../server/services/credential-check';
 
 export type CredentialSource = 'config' | 'store' | null;
 
@@ -11,19 +13,7 @@ export interface SettingsView {
   login: { path: string; url: string | null };
 }
 
-export type CheckFailureReason =
-  | 'invalid_appid'
-  | 'invalid_secret'
-  | 'ip_not_whitelisted'
-  | 'secret_frozen'
-  | 'timeout'
-  | 'network'
-  | 'bad_response'
-  | 'wechat_error';
-
-export type CheckResult =
-  | { ok: true; appId: string; expiresIn: number }
-  | { ok: false; appId: string; reason: CheckFailureReason; errcode: number | null; message: string };
+export type { CheckFailureReason, CheckResult };
 
 export interface CredentialsInput {
   appId?: string;
