@@ -35,7 +35,6 @@ export interface CredentialStatus {
 export default ({ strapi }: { strapi: Strapi }) => {
   const store = () => strapi.store!({ type: 'plugin', name: PLUGIN_ID });
   const config = <K extends keyof PluginConfig>(key: K) => strapi.plugin(PLUGIN_ID).config(key) as PluginConfig[K];
-  let lastRead: { raw: string; settings: StoredSettings } | null = null;
 
   /**
    * The row `store().set()` writes, read with one single-column SELECT rather than through
@@ -51,9 +50,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       .where({ [column('key')]: `plugin_${PLUGIN_ID}_${STORE_KEY}`, [column('environment')]: null, [column('tag')]: null })
       .first()) as Record<string, unknown> | undefined;
     const raw = row?.[column('value')];
-    if (typeof raw !== 'string') return {};
-    if (lastRead?.raw !== raw) lastRead = { raw, settings: parseSettings(raw) };
-    return { ...lastRead.settings };
+    return typeof raw === 'string' ? parseSettings(raw) : {};
   }
 
   async function resolve() {

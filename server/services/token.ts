@@ -31,9 +31,8 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   return {
     issue(userId: number | string): string {
-      const { issue } = usersPermissionsJwt();
-      customIssue ??= !isStockIssue(issue);
-      if (customIssue) return issue({ id: userId });
+      customIssue ??= !isStockIssue(usersPermissionsJwt().issue);
+      if (customIssue) return usersPermissionsJwt().issue({ id: userId });
       const options = (strapi.config.get('plugin.users-permissions.jwt') ?? {}) as jwt.SignOptions;
       return jwt.sign({ id: userId }, secretKey(), { ...options });
     },
