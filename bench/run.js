@@ -92,6 +92,7 @@ function freePort() {
 }
 
 function startProcess(name, args, options) {
+  fs.mkdirSync(WORK, { recursive: true });
   const log = fs.openSync(path.join(WORK, `${name}.log`), 'w');
   const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', log, log] });
   child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -455,4 +456,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { DB, PLAYGROUND, RESULTS, ROOT, freePort, machine, prepareDatabase, preparePlayground, round, stopProcess, waitFor };
+module.exports = { DB, PLAYGROUND, RESULTS, ROOT, freePort, machine, prepareDatabase, preparePlayground, round, startProcess, stopProcess, waitFor };

@@ -16,8 +16,7 @@
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
-const { spawn } = require('child_process');
-const { DB, PLAYGROUND, RESULTS, ROOT, freePort, machine, prepareDatabase, preparePlayground, round, stopProcess, waitFor } = require('./run');
+const { DB, PLAYGROUND, RESULTS, ROOT, freePort, machine, prepareDatabase, preparePlayground, round, startProcess, stopProcess, waitFor } = require('./run');
 
 const OPERATIONS = Number(process.env.BENCH_STEP_OPERATIONS || 3000);
 const CONCURRENCY = 16;
@@ -44,9 +43,7 @@ async function main() {
   await preparePlayground();
   const database = await prepareDatabase('wxauth_bench_steps', '.tmp/bench-steps.db');
   const simPort = await freePort();
-  fs.mkdirSync(path.join(ROOT, '.tmp', 'bench'), { recursive: true });
-  const simulator = spawn(process.execPath, [path.join(ROOT, 'dist', 'simulator', 'cli.js'), '--port', String(simPort)], { stdio: 'ignore' });
-  simulator.exited = new Promise((resolve) => simulator.once('exit', resolve));
+  const simulator = startProcess('steps-simulator', [path.join(ROOT, 'dist', 'simulator', 'cli.js'), '--port', String(simPort)], { cwd: ROOT });
   await waitFor(`http://127.0.0.1:${simPort}/__sim/stats`, { status: 200, timeoutMs: 10000, child: simulator, name: 'simulator' });
 
   Object.assign(process.env, database, {
