@@ -1,10 +1,15 @@
 import type { Strapi } from './types';
 import { registerIdentityGuard } from './lifecycles/identity-guard';
 import { registerAdminActions } from './utils/admin-actions';
-import { ensureOpenidIndex } from './content-types/ensure-openid-index';
+import { ensureUniqueIndexes } from './content-types/ensure-unique-indexes';
+import { getService } from './utils/get-service';
 
 export default async ({ strapi }: { strapi: Strapi }) => {
   registerIdentityGuard(strapi);
-  await ensureOpenidIndex(strapi);
+  await ensureUniqueIndexes(strapi);
+  getService(strapi, 'identities').checkShortcut();
+  getService(strapi, 'token').checkShortcut();
+  // Data left by 0.0.5 and 1.0: settings shape, credentials, accounts.
+  await getService(strapi, 'upgrade').run();
   await registerAdminActions(strapi);
 };

@@ -1,5 +1,6 @@
 import bootstrap from './bootstrap';
 import config from './config';
+import contentTypes from './content-types';
 import controllers from './controllers';
 import destroy from './destroy';
 import middlewares from './middlewares';
@@ -12,6 +13,7 @@ export default {
   bootstrap,
   destroy,
   config,
+  contentTypes,
   controllers,
   middlewares,
   routes,

@@ -1,4 +1,4 @@
-import type { Strapi } from '@strapi/strapi';
+import type { Strapi } from './strapi/types';
 
 export type { Strapi };
 
@@ -10,11 +10,25 @@ export interface RateLimitConfig {
   max: number;
 }
 
-export interface PluginConfig {
-  /** When set, wins over the AppID stored from the admin panel. */
-  appId?: string;
-  /** When set, wins over the AppSecret stored from the admin panel. */
+/** One mini program (or mini game) as config/plugins declares it. */
+export interface AppConfig {
+  appId: string;
+  /** When absent, the secret saved from the admin panel is used. */
   appSecret?: string;
+  name?: string;
+}
+
+export interface PluginConfig {
+  /** 1.0 shorthand for one app; still valid, put first when `apps` is also given. */
+  appId?: string;
+  appSecret?: string;
+  apps: AppConfig[];
+  /** The app a login without `appId` uses; otherwise the first app. */
+  defaultAppId?: string;
+  /** A login whose unionid is already linked to a user lands on that user. */
+  linkByUnionid: boolean;
+  /** How long one instance keeps the merged app list, in milliseconds (0: read it on every login). */
+  credentialsCacheTtl: number;
   /** Origin of WeChat's server API. */
   apiBaseUrl: string;
   /** Deadline for one call to WeChat, in milliseconds. */
@@ -22,10 +36,19 @@ export interface PluginConfig {
   ratelimit: RateLimitConfig;
 }
 
+/** An app as the admin panel stores it. */
+export interface StoredApp {
+  appId: string;
+  name?: string;
+  appSecret?: string;
+}
+
 /** What the admin panel stores (plugin store key `settings`). */
 export interface StoredSettings {
-  appId?: string;
-  appSecret?: string;
+  apps: StoredApp[];
+  defaultAppId?: string;
+  /** Set once the credentials left by version 0.0.5 were imported (so a removed app is not imported again). */
+  legacyCredentialsImported?: boolean;
 }
 
 export type CredentialSource = 'config' | 'store' | null;
@@ -33,6 +56,21 @@ export type CredentialSource = 'config' | 'store' | null;
 export interface Credentials {
   appId: string;
   appSecret: string;
+}
+
+/** One app of the merged list (config + store), with where each part comes from. */
+export interface ResolvedApp {
+  appId: string;
+  name: string | null;
+  source: 'config' | 'store';
+  appSecret: string | null;
+  appSecretSource: CredentialSource;
+}
+
+export interface ResolvedApps {
+  apps: ResolvedApp[];
+  defaultAppId: string | null;
+  defaultAppIdSource: 'config' | 'store' | 'first' | null;
 }
 
 export interface WeChatUserInfo {
@@ -48,6 +86,7 @@ export interface WeChatUserInfo {
 
 export interface LoginBody {
   code: string;
+  appId?: string;
   userInfo?: WeChatUserInfo;
 }
 
@@ -59,11 +98,20 @@ export interface WeChatUser {
   provider: string | null;
   confirmed: boolean | null;
   blocked: boolean | null;
+  /** The openid of the app the user logged in from (legacy column: 0.0.5 and 1.0 stored one here). */
   openid: string | null;
   unionid: string | null;
-  wechatSessionKey: string | null;
   wechatUserInfo: WeChatUserInfo | null;
   [key: string]: unknown;
+}
+
+/** One WeChat identity: a user's openid in one app. */
+export interface Identity {
+  id: number;
+  appId: string;
+  openid: string;
+  unionid: string | null;
+  sessionKey: string | null;
 }
 
 declare module 'koa' {

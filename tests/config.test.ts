@@ -8,7 +8,7 @@ import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const sim = new WeChatSimulator();
 let apiBaseUrl: string;
-const credentials = () => ({ apiBaseUrl, appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret });
+const credentials = () => ({ apiBaseUrl, appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, credentialsCacheTtl: 0 });
 
 beforeAll(async () => {
   apiBaseUrl = await sim.start();

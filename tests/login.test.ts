@@ -4,6 +4,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { startTestApp, setAdvancedSettings, TestApp } from './helpers/test-app';
+import { countIdentities, userByOpenid as storedUserByOpenid } from './helpers/identities';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -15,13 +16,14 @@ let app: TestApp;
 
 const users = () => app.strapi.db.query(USER_UID);
 const countUsers = () => users().count();
-const userByOpenid = (openid: string) => users().findOne({ where: { openid }, populate: ['role'] });
+const userByOpenid = async (openid: string) => (await storedUserByOpenid(app.strapi, openid)) as Record<string, any>;
 const post = async (body: unknown) => responses.add(await login(app.server, body));
 
 beforeAll(async () => {
   const apiBaseUrl = await sim.start();
   // No credentials in config: they come from the plugin store, as the admin panel writes them.
-  app = await startTestApp({ name: 'login', pluginConfig: { apiBaseUrl, timeout: 1500 } });
+  // credentialsCacheTtl 0: these tests write the plugin store directly and expect the next login to see it.
+  app = await startTestApp({ name: 'login', pluginConfig: { apiBaseUrl, timeout: 1500, credentialsCacheTtl: 0 } });
 });
 
 afterAll(async () => {
@@ -42,7 +44,7 @@ describe('before the plugin is configured', () => {
     await app.strapi.store({ type: 'plugin', name: 'strapi-wechat-miniprogram-auth' }).set({ key: 'settings', value: { appId: APP.appId } });
     const res = await post({ code: codeFor('early') });
     expectStrapiError(res, 503);
-    expect(res.body.error.details).toEqual({ missing: ['AppSecret'] });
+    expect(res.body.error.details).toEqual({ missing: ['AppSecret'], appId: APP.appId });
   });
 
   test('credentials saved in the plugin store are used by the very next login', async () => {
@@ -77,7 +79,7 @@ describe('first and later logins', () => {
     const stored = await userByOpenid(openid);
     expect(stored.role.type).toBe('authenticated');
     expect(stored.unionid).toBe(sim.unionidFor(APP.openPlatformId, 'alice'));
-    expect(stored.wechatSessionKey).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
+    expect(stored.identity.sessionKey).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
     expect(stored.password).toBeNull();
 
     const me = responses.add(await request(app.server).get('/api/users/me').set('Authorization', `Bearer ${res.body.token}`));
@@ -118,7 +120,7 @@ describe('first and later logins', () => {
     const withInfo = await post({ code: codeFor('alice'), userInfo: changed });
     expect(withInfo.body.user.id).toBe(id);
     expect(withInfo.body.user.wechatUserInfo).toEqual(changed);
-    expect((await userByOpenid(openid)).wechatSessionKey).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
+    expect((await userByOpenid(openid)).identity.sessionKey).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
     expect(await countUsers()).toBe(count);
   });
 
@@ -128,7 +130,8 @@ describe('first and later logins', () => {
     expect(results.map((r) => r.status)).toEqual(Array(attempts).fill(200));
     const ids = new Set(results.map((r) => r.body.user.id));
     expect(ids.size).toBe(1);
-    expect(await users().count({ where: { openid: sim.openidFor(APP.appId, 'burst') } })).toBe(1);
+    expect(await countIdentities(app.strapi, { openid: sim.openidFor(APP.appId, 'burst') })).toBe(1);
+    expect((await userByOpenid(sim.openidFor(APP.appId, 'burst'))).id).toBe([...ids][0]);
   });
 
   test('many different new users at once each get their own account', async () => {
@@ -178,14 +181,15 @@ describe('users-permissions settings', () => {
   test('a blocked user gets 403 and no token, and nothing is changed', async () => {
     const first = await post({ code: codeFor('mallory'), userInfo: { nickName: 'before' } });
     await users().update({ where: { id: first.body.user.id }, data: { blocked: true } });
-    const before = await users().findOne({ where: { id: first.body.user.id } });
+    const before = await userByOpenid(first.body.user.openid);
 
     const res = await post({ code: codeFor('mallory'), userInfo: { nickName: 'after' } });
     expectStrapiError(res, 403);
     expect(res.body.error.message).toMatch(/blocked/);
-    const after = await users().findOne({ where: { id: first.body.user.id } });
+    const after = await userByOpenid(first.body.user.openid);
     expect(after.wechatUserInfo).toEqual({ nickName: 'before' });
-    expect(after.wechatSessionKey).toBe(before.wechatSessionKey);
+    expect(after.identity.sessionKey).toBe(before.identity.sessionKey);
+    expect(after.identity.sessionKey).toBeTruthy();
   });
 });
 

@@ -1,9 +1,13 @@
 import type { PluginConfig } from '../types';
+import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
 // A function, so every load gets a fresh object (Strapi merges the user's config into it).
 const defaults = (): PluginConfig => ({
+  apps: [],
+  linkByUnionid: true,
+  credentialsCacheTtl: 3000,
   apiBaseUrl: DEFAULT_API_BASE_URL,
   timeout: 5000,
   // Per client IP. Generous, because a whole carrier NAT (many phones) can share one address;
@@ -26,17 +30,53 @@ function validateIntervalObject(interval: Record<string, unknown>) {
   }
 }
 
+function validateCredentialFields(entry: Record<string, unknown>, where: string) {
+  for (const key of ['appId', 'appSecret'] as const) {
+    const value = entry[key];
+    if (value !== undefined && value !== null && value !== '' && typeof value !== 'string') fail(`${where}${key} must be a string`);
+  }
+  if (typeof entry.appId === 'string' && entry.appId && !APP_ID_PATTERN.test(entry.appId)) {
+    fail(`${where}appId must look like wx followed by 16 hexadecimal characters`);
+  }
+  // The value is never echoed: it may be a real secret with a typo.
+  if (typeof entry.appSecret === 'string' && entry.appSecret && !APP_SECRET_PATTERN.test(entry.appSecret)) {
+    fail(`${where}appSecret must be 32 hexadecimal characters`);
+  }
+}
+
+function validateApps(config: Record<string, unknown>) {
+  if (!Array.isArray(config.apps)) return fail('apps must be a list like [{ appId, appSecret?, name? }]');
+  const seen = new Set<string>();
+  config.apps.forEach((entry: unknown, index) => {
+    const where = `apps[${index}].`;
+    if (!isObject(entry)) return fail(`apps[${index}] must be an object like { appId, appSecret?, name? }`);
+    const unknown = Object.keys(entry).filter((key) => !['appId', 'appSecret', 'name'].includes(key));
+    if (unknown.length) fail(`${where}${unknown[0]} is not an app setting (use appId, appSecret, name)`);
+    if (typeof entry.appId !== 'string' || !entry.appId) fail(`${where}appId is required`);
+    validateCredentialFields(entry, where);
+    if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64)) {
+      fail(`${where}name must be a string of at most 64 characters`);
+    }
+    const appId = String(entry.appId).toLowerCase();
+    if (seen.has(appId)) fail(`apps lists ${entry.appId} twice`);
+    seen.add(appId);
+  });
+}
+
 /** Runs at startup: a bad value stops Strapi with `Error regarding strapi-wechat-miniprogram-auth config: ...`. */
 export function validator(config: Partial<PluginConfig> & Record<string, unknown>): void {
-  for (const key of ['appId', 'appSecret'] as const) {
-    const value = config[key];
-    if (value !== undefined && value !== null && value !== '' && typeof value !== 'string') fail(`${key} must be a string`);
+  validateCredentialFields(config, '');
+  validateApps(config);
+  const { defaultAppId } = config;
+  if (defaultAppId !== undefined && defaultAppId !== null && defaultAppId !== '') {
+    if (typeof defaultAppId !== 'string' || !APP_ID_PATTERN.test(defaultAppId)) {
+      fail('defaultAppId must look like wx followed by 16 hexadecimal characters');
+    }
   }
-  if (typeof config.appId === 'string' && config.appId && !/^wx[0-9a-f]{16}$/i.test(config.appId)) {
-    fail('appId must look like wx followed by 16 hexadecimal characters');
-  }
-  if (typeof config.appSecret === 'string' && config.appSecret && !/^[0-9a-f]{32}$/i.test(config.appSecret)) {
-    fail('appSecret must be 32 hexadecimal characters');
+  if (typeof config.linkByUnionid !== 'boolean') fail('linkByUnionid must be true or false');
+  const ttl = config.credentialsCacheTtl;
+  if (!Number.isInteger(ttl) || (ttl as number) < 0 || (ttl as number) > 600000) {
+    fail('credentialsCacheTtl must be an integer number of milliseconds between 0 and 600000');
   }
   let url: URL | null = null;
   try {

@@ -1,15 +1,33 @@
+import { IDENTITY_UID } from '../utils/plugin-id';
+
 /**
  * Attributes this plugin adds to the users-permissions User (in register(), before the schema
  * is synced). They replace same-named attributes an app added by hand, as the original plugin's
- * README told people to do, so those apps keep their data and gain the unique index.
+ * README told people to do, so those apps keep their data.
  *
- * The identity fields are private (kept out of sanitized output and out of
- * /api/auth/local/register) and not writable (the Content Manager shows them read-only); the
- * identity guard also strips them from every write this plugin does not make itself.
+ * - `wechatIdentities`: the user's openid in each mini program (server/content-types/identity.ts).
+ * - `unionid`: the unionid the user is linked by across apps; a real unique index makes one user
+ *   per unionid.
+ * - `openid`, `wechatSessionKey`: where 0.0.5 and 1.0 kept the one app's openid and session key.
+ *   Kept (removing an attribute drops its column) and copied into identities at startup; new
+ *   logins no longer write them.
+ *
+ * All private (kept out of sanitized output and out of /api/auth/local/register) and not writable
+ * (the Content Manager shows them read-only); the identity guard also strips them from every
+ * write the plugin does not make itself.
  */
-export const IDENTITY_FIELDS = ['openid', 'unionid', 'wechatSessionKey'] as const;
+export const IDENTITY_FIELDS = ['openid', 'unionid', 'wechatSessionKey', 'wechatIdentities'] as const;
 
 export const userAttributes = {
+  wechatIdentities: {
+    type: 'relation',
+    relation: 'oneToMany',
+    target: IDENTITY_UID,
+    mappedBy: 'user',
+    private: true,
+    writable: false,
+    configurable: false,
+  },
   openid: {
     type: 'string',
     private: true,
@@ -23,6 +41,7 @@ export const userAttributes = {
     private: true,
     writable: false,
     configurable: false,
+    column: { unique: true },
   },
   wechatSessionKey: {
     type: 'string',

@@ -1,65 +1,121 @@
+import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { Strapi } from '../types';
-import type { CredentialStatus } from '../services/credentials';
+import type { ResolvedApp, Strapi } from '../types';
+import { pluginConfig, serverUrl } from '../strapi';
 import { getService } from '../utils/get-service';
 import { PLUGIN_ID } from '../utils/plugin-id';
-import { SettingsContext, validateSettingsBody, validateTestBody } from './validation/settings';
+import { validateAppChange, validateAppIdParam, validateDefault, validateNewApp, validateTest } from './validation/settings';
 
+const { ValidationError } = errors;
 const LOGIN_PATH = `/${PLUGIN_ID}/login`;
 
+const readOnly = (appId: string, what: string) =>
+  new ValidationError(`${what} of ${appId} is set in config/plugins and cannot be changed from the admin panel`, { appId, reason: 'read_only' });
+
 /**
- * The admin panel's settings API (admin JWT + RBAC, see routes). No response carries the
- * AppSecret: the page only learns whether one is set, where from, and its last 4 characters.
+ * The admin panel's settings API (admin JWT + RBAC, see routes): the app list. No response
+ * carries an AppSecret: the page only learns whether one is set, where from, and its last 4 characters.
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   const credentials = () => getService(strapi, 'credentials');
 
   async function view() {
-    const serverUrl = String(strapi.config.get('server.url', '') ?? '').replace(/\/+$/, '');
+    const [resolved, counts] = await Promise.all([credentials().fresh(), getService(strapi, 'identities').countByApp()]);
+    const url = serverUrl(strapi).replace(/\/+$/, '');
     return {
-      ...(await credentials().status()),
+      configured: resolved.apps.some((app) => app.appSecret),
+      defaultAppId: resolved.defaultAppId,
+      defaultAppIdSource: resolved.defaultAppIdSource,
+      linkByUnionid: pluginConfig(strapi, 'linkByUnionid'),
+      apps: resolved.apps.map((app) => ({
+        appId: app.appId,
+        name: app.name,
+        source: app.source,
+        isDefault: app.appId === resolved.defaultAppId,
+        appSecret: { isSet: Boolean(app.appSecret), last4: app.appSecret ? app.appSecret.slice(-4) : null, source: app.appSecretSource },
+        identities: counts[app.appId] ?? 0,
+      })),
       login: {
         path: LOGIN_PATH,
         // Only when server.url is an absolute URL; otherwise the page uses the URL it was loaded from.
-        url: /^https?:\/\//i.test(serverUrl) ? `${serverUrl}${LOGIN_PATH}` : null,
+        url: /^https?:\/\//i.test(url) ? `${url}${LOGIN_PATH}` : null,
       },
     };
   }
 
-  const adminUserId = (ctx: Context) => (ctx.state as { user?: { id?: number } }).user?.id ?? 'unknown';
+  async function existingApp(ctx: Context): Promise<ResolvedApp> {
+    const { appId } = await validateAppIdParam({ appId: ctx.params.appId });
+    const app = (await credentials().fresh()).apps.find((a) => a.appId.toLowerCase() === appId.toLowerCase());
+    if (!app) throw new errors.NotFoundError(`${appId} is not in the app list`, { appId });
+    return app;
+  }
+
+  const adminUser = (ctx: Context) => `admin user #${(ctx.state as { user?: { id?: number } }).user?.id ?? 'unknown'}`;
+  const answer = async (ctx: Context) => {
+    ctx.body = { data: await view() };
+  };
 
   return {
-    async find(ctx: Context) {
-      ctx.body = { data: await view() };
+    find: answer,
+
+    async addApp(ctx: Context) {
+      const input = await validateNewApp(ctx.request.body);
+      const { apps } = await credentials().fresh();
+      if (apps.some((app) => app.appId.toLowerCase() === input.appId.toLowerCase())) {
+        throw new ValidationError(`${input.appId} is already in the app list`, { appId: input.appId, reason: 'duplicate' });
+      }
+      await credentials().addApp({ appId: input.appId, name: input.name || undefined, appSecret: input.appSecret });
+      strapi.log.info(`[wechat-auth] app ${input.appId} added by ${adminUser(ctx)}`);
+      await migrateLegacyAccounts();
+      await answer(ctx);
     },
 
-    async update(ctx: Context) {
-      const input = await validateSettingsBody(ctx.request.body, validationContext(await credentials().status()));
-      await credentials().save(input);
+    async updateApp(ctx: Context) {
+      const app = await existingApp(ctx);
+      const input = await validateAppChange(ctx.request.body);
+      if (app.source === 'config' && input.name !== undefined) throw readOnly(app.appId, 'The name');
+      if (input.appSecret && app.appSecretSource === 'config') throw readOnly(app.appId, 'The AppSecret');
+      await credentials().updateApp(app.appId, input);
       strapi.log.info(
-        `[wechat-auth] settings saved by admin user #${adminUserId(ctx)}: AppID ${input.appId ?? '(kept)'}, AppSecret ${input.appSecret ? 'replaced' : 'kept'}`
+        `[wechat-auth] app ${app.appId} changed by ${adminUser(ctx)}: name ${input.name !== undefined ? 'changed' : 'kept'}, AppSecret ${input.appSecret ? 'replaced' : 'kept'}`
       );
-      ctx.body = { data: await view() };
+      await answer(ctx);
     },
 
-    /** Asks WeChat whether the entered credentials (or, for an empty field, the ones in effect) work. */
+    async removeApp(ctx: Context) {
+      const app = await existingApp(ctx);
+      if (app.source === 'config') throw readOnly(app.appId, 'The app');
+      await credentials().removeApp(app.appId);
+      strapi.log.info(`[wechat-auth] app ${app.appId} removed by ${adminUser(ctx)} (its identities are kept)`);
+      await answer(ctx);
+    },
+
+    async setDefault(ctx: Context) {
+      const { appId } = await validateDefault(ctx.request.body);
+      const resolved = await credentials().fresh();
+      if (resolved.defaultAppIdSource === 'config') {
+        throw new ValidationError('The default app is set in config/plugins (defaultAppId) and cannot be changed here', { reason: 'read_only' });
+      }
+      const app = resolved.apps.find((a) => a.appId.toLowerCase() === appId.toLowerCase());
+      if (!app) throw new ValidationError(`${appId} is not in the app list`, { appId, reason: 'unknown_app' });
+      await credentials().setDefault(app.appId);
+      strapi.log.info(`[wechat-auth] default app set to ${app.appId} by ${adminUser(ctx)}`);
+      await migrateLegacyAccounts();
+      await answer(ctx);
+    },
+
+    /** Asks WeChat whether an AppID with the entered AppSecret (or, when none is entered, the one in effect) works. */
     async test(ctx: Context) {
-      const input = await validateTestBody(ctx.request.body, validationContext(await credentials().status()));
-      const current = await credentials().current();
-      const result = await getService(strapi, 'credentialCheck').check({
-        appId: (input.appId || current.appId) as string,
-        appSecret: (input.appSecret || current.appSecret) as string,
-      });
-      ctx.body = { data: result };
+      const input = await validateTest(ctx.request.body);
+      const known = (await credentials().fresh()).apps.find((a) => a.appId.toLowerCase() === input.appId.toLowerCase());
+      const appSecret = input.appSecret || known?.appSecret;
+      if (!appSecret) throw new ValidationError('No AppSecret entered or stored for this AppID', { appId: input.appId, reason: 'no_secret' });
+      ctx.body = { data: await getService(strapi, 'credentialCheck').check({ appId: known?.appId ?? input.appId, appSecret }) };
     },
   };
-};
 
-function validationContext(status: CredentialStatus): SettingsContext {
-  return {
-    appIdFromConfig: status.appId.source === 'config',
-    appSecretFromConfig: status.appSecret.source === 'config',
-    hasAppId: Boolean(status.appId.value),
-    hasAppSecret: status.appSecret.isSet,
-  };
-}
+  /** The first app saved (or a new default) is where accounts of earlier versions get their identity. */
+  async function migrateLegacyAccounts() {
+    await getService(strapi, 'upgrade').migrateLegacyOpenids();
+  }
+};

@@ -1,16 +1,19 @@
 import { AsyncLocalStorage } from 'async_hooks';
+import { errors } from '@strapi/utils';
 import type { Strapi } from '../types';
+import { subscribeLifecycles } from '../strapi';
+import type { LifecycleEvent } from '../strapi/types';
 import { IDENTITY_FIELDS } from '../content-types/user-attributes';
-import { USER_UID } from '../utils/plugin-id';
+import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
 
 const identityWrites = new AsyncLocalStorage<true>();
 
-/** Runs `write` as the plugin: inside it, the identity fields may be written. */
+/** Runs `write` as the plugin: inside it, identity data may be written. */
 export function asIdentityWrite<T>(write: () => Promise<T>): Promise<T> {
   return identityWrites.run(true, write);
 }
 
-function stripIdentityFields(event: { params?: { data?: Record<string, unknown> | Record<string, unknown>[] } }) {
+function stripIdentityFields(event: LifecycleEvent) {
   if (identityWrites.getStore()) return;
   const data = event.params?.data;
   for (const row of Array.isArray(data) ? data : data ? [data] : []) {
@@ -18,17 +21,30 @@ function stripIdentityFields(event: { params?: { data?: Record<string, unknown> 
   }
 }
 
+function refuseIdentityWrite(event: LifecycleEvent) {
+  if (identityWrites.getStore()) return;
+  throw new errors.ForbiddenError('WeChat identities are managed by the WeChat login and cannot be changed', { model: event.model.uid });
+}
+
 /**
- * Keeps openid, unionid and the session key the plugin's alone: whatever route writes a user
- * (users-permissions register, PUT /api/users/:id, GraphQL, the Content Manager, another
- * plugin), those fields are dropped unless the write runs through asIdentityWrite().
+ * Keeps identity data the plugin's alone: whatever route writes a user (users-permissions
+ * register, PUT /api/users/:id, GraphQL, the Content Manager, another plugin), openid, unionid,
+ * the session key and the identities relation are dropped unless the write runs through
+ * asIdentityWrite(); any other write to the identities themselves is refused.
  */
 export function registerIdentityGuard(strapi: Strapi): void {
-  strapi.db!.lifecycles.subscribe({
-    models: [USER_UID],
+  subscribeLifecycles(strapi, [USER_UID], {
     beforeCreate: stripIdentityFields,
     beforeCreateMany: stripIdentityFields,
     beforeUpdate: stripIdentityFields,
     beforeUpdateMany: stripIdentityFields,
-  } as never);
+  });
+  subscribeLifecycles(strapi, [IDENTITY_UID], {
+    beforeCreate: refuseIdentityWrite,
+    beforeCreateMany: refuseIdentityWrite,
+    beforeUpdate: refuseIdentityWrite,
+    beforeUpdateMany: refuseIdentityWrite,
+    beforeDelete: refuseIdentityWrite,
+    beforeDeleteMany: refuseIdentityWrite,
+  });
 }

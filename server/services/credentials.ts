@@ -1,111 +1,125 @@
+import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
-import { PLUGIN_ID } from '../utils/plugin-id';
-import type { Credentials, CredentialSource, PluginConfig, StoredSettings, Strapi } from '../types';
+import { pluginConfig, pluginStore } from '../strapi';
+import type { Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings, Strapi } from '../types';
+import { findApp, resolveApps } from './app-resolution';
+import { normalizeSettings } from './settings-store';
 
+const { ValidationError } = errors;
 const STORE_KEY = 'settings';
-const CORE_STORE_UID = 'strapi::core-store';
-
-interface CoreStoreMetadata {
-  tableName: string;
-  attributes: Record<'key' | 'value' | 'environment' | 'tag', { columnName?: string } | undefined>;
-}
-
-function parseSettings(raw: string): StoredSettings {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as StoredSettings) : {};
-  } catch {
-    return {};
-  }
-}
-
-export interface CredentialStatus {
-  /** Both an AppID and an AppSecret are in effect. */
-  configured: boolean;
-  appId: { value: string | null; source: CredentialSource };
-  /** Only whether a secret is set, where from, and its last 4 characters. */
-  appSecret: { isSet: boolean; last4: string | null; source: CredentialSource };
-}
 
 /**
- * Where the AppID/AppSecret come from: the plugin config (env) wins, then the plugin store that
- * the admin panel writes. The store is read on every call, so a change saved on one instance is
- * used by every instance sharing the database on its very next login.
+ * The mini programs this Strapi serves and their AppSecrets: config/plugins (env) first, then
+ * what the admin panel saved in the plugin store. The merged list is kept for
+ * `credentialsCacheTtl` ms per instance (every login needs it): a save on this instance is seen at
+ * once, a save on another instance sharing the database within that time.
  */
 export default ({ strapi }: { strapi: Strapi }) => {
-  const store = () => strapi.store!({ type: 'plugin', name: PLUGIN_ID });
-  const config = <K extends keyof PluginConfig>(key: K) => strapi.plugin(PLUGIN_ID).config(key) as PluginConfig[K];
+  const store = pluginStore(strapi);
+  let cache: { resolved: ResolvedApps; until: number } | null = null;
 
-  /**
-   * The row `store().set()` writes, read with one single-column SELECT rather than through
-   * `store().get()`: every login reads it, and the query engine's findOne around the same SELECT
-   * cost about as much again (bench/steps.js). Writes still go through the store.
-   */
-  async function readStored(): Promise<StoredSettings> {
-    const { tableName, attributes } = strapi.db!.metadata.get(CORE_STORE_UID) as unknown as CoreStoreMetadata;
-    const column = (name: keyof CoreStoreMetadata['attributes']) => attributes[name]?.columnName ?? name;
-    const row = (await strapi
-      .db!.getConnection(tableName)
-      .select(column('value'))
-      .where({ [column('key')]: `plugin_${PLUGIN_ID}_${STORE_KEY}`, [column('environment')]: null, [column('tag')]: null })
-      .first()) as Record<string, unknown> | undefined;
-    const raw = row?.[column('value')];
-    return typeof raw === 'string' ? parseSettings(raw) : {};
+  const readStored = async (): Promise<StoredSettings> => normalizeSettings(await store.get(STORE_KEY));
+
+  async function resolved(): Promise<ResolvedApps> {
+    const now = Date.now();
+    if (cache && cache.until > now) return cache.resolved;
+    const config = { apps: pluginConfig(strapi, 'apps'), appId: pluginConfig(strapi, 'appId'), appSecret: pluginConfig(strapi, 'appSecret'), defaultAppId: pluginConfig(strapi, 'defaultAppId') };
+    const value = resolveApps(config, await readStored());
+    const ttl = pluginConfig(strapi, 'credentialsCacheTtl');
+    cache = ttl > 0 ? { resolved: value, until: now + ttl } : null;
+    return value;
   }
 
-  async function resolve() {
-    const fromConfig = { appId: config('appId') || undefined, appSecret: config('appSecret') || undefined };
-    const stored = fromConfig.appId && fromConfig.appSecret ? {} : await readStored();
-    const pick = (key: keyof StoredSettings): { value?: string; source: CredentialSource } =>
-      fromConfig[key] ? { value: fromConfig[key], source: 'config' } : stored[key] ? { value: stored[key], source: 'store' } : { source: null };
-    return { appId: pick('appId'), appSecret: pick('appSecret') };
+  async function writeStored(change: (settings: StoredSettings) => StoredSettings): Promise<void> {
+    await store.set(STORE_KEY, change(await readStored()));
+    cache = null;
+  }
+
+  function notConfigured(missing: string[], appId?: string): Error {
+    const what = missing.join(' and ');
+    return httpError(
+      503,
+      `WeChat login is not configured${appId ? ` for ${appId}` : ''}: ${what} missing. Set ${missing.length > 1 ? 'them' : 'it'} in the admin panel (PLUGINS → WeChat Mini Program Authenticator) or in config/plugins.`,
+      { missing, ...(appId ? { appId } : {}) }
+    );
   }
 
   return {
-    /** The credentials to call WeChat with; a 503 naming what is missing when there are none. */
-    async get(): Promise<Credentials> {
-      const { appId, appSecret } = await resolve();
-      if (!appId.value || !appSecret.value) {
-        const missing = [!appId.value && 'AppID', !appSecret.value && 'AppSecret'].filter(Boolean) as string[];
-        throw httpError(
-          503,
-          `WeChat login is not configured: ${missing.join(' and ')} missing. Set ${missing.length > 1 ? 'them' : 'it'} in the admin panel (PLUGINS → WeChat Mini Program Authenticator) or in config/plugins.`,
-          { missing }
-        );
+    /**
+     * The credentials of `appId` (the default app when absent): a 400 naming an AppID that is not
+     * configured, a 503 naming what is missing when the app has no secret or there is no app at all.
+     */
+    async get(appId?: string): Promise<Credentials> {
+      const current = await resolved();
+      let app: ResolvedApp | undefined;
+      if (appId) {
+        app = findApp(current, appId);
+        if (!app) {
+          throw new ValidationError(`appId ${appId} is not one of the mini programs configured on this server`, {
+            appId,
+            reason: 'unknown_app',
+          });
+        }
+      } else {
+        if (!current.defaultAppId) throw notConfigured(['AppID', 'AppSecret']);
+        app = findApp(current, current.defaultAppId);
+        if (!app) throw notConfigured(['AppID'], current.defaultAppId);
       }
-      return { appId: appId.value, appSecret: appSecret.value };
+      if (!app.appSecret) throw notConfigured(['AppSecret'], app.appId);
+      return { appId: app.appId, appSecret: app.appSecret };
     },
 
-    /** What is in effect, each part possibly missing; for the admin's credential check. */
-    async current(): Promise<Partial<Credentials>> {
-      const { appId, appSecret } = await resolve();
-      return { appId: appId.value, appSecret: appSecret.value };
+    /** The merged app list with where each part comes from (secrets included: never send this out). */
+    async apps(): Promise<ResolvedApps> {
+      return resolved();
     },
 
-    async status(): Promise<CredentialStatus> {
-      const { appId, appSecret } = await resolve();
-      return {
-        configured: Boolean(appId.value && appSecret.value),
-        appId: { value: appId.value ?? null, source: appId.source },
-        appSecret: {
-          isSet: Boolean(appSecret.value),
-          last4: appSecret.value ? appSecret.value.slice(-4) : null,
-          source: appSecret.source,
-        },
-      };
+    /** The merged list read now, not from this instance's cache (admin views, startup). */
+    async fresh(): Promise<ResolvedApps> {
+      cache = null;
+      return resolved();
     },
 
-    /** Stores what the admin saved; an empty/absent secret keeps the stored one. */
-    async save(input: { appId?: string; appSecret?: string }): Promise<void> {
-      const stored = await readStored();
-      const next: StoredSettings = { ...stored };
-      if (input.appId !== undefined) next.appId = input.appId;
-      if (input.appSecret) next.appSecret = input.appSecret;
-      await store().set({ key: STORE_KEY, value: next });
+    stored: readStored,
+
+    async addApp(app: StoredApp): Promise<void> {
+      await writeStored((settings) => ({ ...settings, apps: [...settings.apps, app] }));
     },
 
-    async stored(): Promise<StoredSettings> {
-      return readStored();
+    /** Renames a stored app and/or replaces its secret; a config app gets a stored entry for its secret. */
+    async updateApp(appId: string, change: { name?: string; appSecret?: string }): Promise<void> {
+      await writeStored((settings) => {
+        const apps = [...settings.apps];
+        const index = apps.findIndex((app) => app.appId.toLowerCase() === appId.toLowerCase());
+        const current = index >= 0 ? apps[index] : { appId };
+        const next: StoredApp = { ...current };
+        if (change.name !== undefined) {
+          if (change.name) next.name = change.name;
+          else delete next.name;
+        }
+        if (change.appSecret) next.appSecret = change.appSecret;
+        if (index >= 0) apps[index] = next;
+        else apps.push(next);
+        return { ...settings, apps };
+      });
+    },
+
+    async removeApp(appId: string): Promise<void> {
+      await writeStored((settings) => {
+        const apps = settings.apps.filter((app) => app.appId.toLowerCase() !== appId.toLowerCase());
+        const next: StoredSettings = { ...settings, apps };
+        if (next.defaultAppId?.toLowerCase() === appId.toLowerCase()) delete next.defaultAppId;
+        return next;
+      });
+    },
+
+    async setDefault(appId: string): Promise<void> {
+      await writeStored((settings) => ({ ...settings, defaultAppId: appId }));
+    },
+
+    /** Writes the settings as they are now read (the current shape), plus `patch`. */
+    async rewrite(patch: Partial<StoredSettings> = {}): Promise<void> {
+      await writeStored((settings) => ({ ...settings, ...patch }));
     },
   };
 };

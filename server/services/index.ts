@@ -1,11 +1,12 @@
 import credentialCheck from './credential-check';
 import credentials from './credentials';
+import identities from './identities';
 import login from './login';
 import token from './token';
+import upgrade from './upgrade';
 import wechat from './wechat';
-import wechatUsers from './wechat-users';
 
-const services = { credentialCheck, credentials, login, token, wechat, wechatUsers };
+const services = { credentialCheck, credentials, identities, login, token, upgrade, wechat };
 
 export type Services = typeof services;
 export default services;

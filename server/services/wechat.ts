@@ -1,5 +1,5 @@
-import type { PluginConfig, Strapi } from '../types';
-import { PLUGIN_ID } from '../utils/plugin-id';
+import type { Strapi } from '../types';
+import { pluginConfig } from '../strapi';
 import { createWeChatClient, WeChatClient } from './wechat-client';
 
 /** Holds the one WeChat client (and its keep-alive connections) of this Strapi instance. */
@@ -7,10 +7,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
   let client: WeChatClient | null = null;
   return {
     client(): WeChatClient {
-      if (!client) {
-        const config = strapi.plugin(PLUGIN_ID).config as <K extends keyof PluginConfig>(key: K) => PluginConfig[K];
-        client = createWeChatClient({ baseUrl: config('apiBaseUrl'), timeoutMs: config('timeout') });
-      }
+      client ??= createWeChatClient({ baseUrl: pluginConfig(strapi, 'apiBaseUrl'), timeoutMs: pluginConfig(strapi, 'timeout') });
       return client;
     },
     close(): void {

@@ -1,4 +1,5 @@
 import type { Strapi } from '../types';
+import { registerAdminActions as register } from '../strapi';
 import { PLUGIN_ID } from './plugin-id';
 
 /** The admin RBAC actions of this plugin (Settings → Administration panel → Roles → Plugins). */
@@ -7,17 +8,12 @@ export const ADMIN_ACTIONS = {
   updateSettings: `plugin::${PLUGIN_ID}.settings.update`,
 } as const;
 
-interface ActionProvider {
-  registerMany(actions: Record<string, unknown>[]): Promise<void>;
-}
-
 /**
  * Called from the plugin's bootstrap, which runs before the admin's own bootstrap: the admin
  * then grants every registered action to the Super Admin role, and to no other role.
  */
 export async function registerAdminActions(strapi: Strapi): Promise<void> {
-  const actionProvider = strapi.admin!.services.permission.actionProvider as ActionProvider;
-  await actionProvider.registerMany([
+  await register(strapi, [
     { section: 'plugins', displayName: 'Read settings', uid: 'settings.read', subCategory: 'settings', pluginName: PLUGIN_ID },
     { section: 'plugins', displayName: 'Update settings', uid: 'settings.update', subCategory: 'settings', pluginName: PLUGIN_ID },
   ]);

@@ -1,4 +1,5 @@
 import { errors, yup, validateYupSchema } from '@strapi/utils';
+import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
 
 const text = (max: number) => yup.string().strict().max(max);
 
@@ -29,6 +30,7 @@ const loginBodySchema = yup
       .min(1)
       .max(128, 'code is too long')
       .matches(/^[\x21-\x7e]+$/, 'code has characters wx.login() never produces'),
+    appId: yup.string().strict().matches(APP_ID_PATTERN, APP_ID_FORMAT),
     userInfo: userInfoSchema,
   })
   .strict()

@@ -1,22 +1,7 @@
 import { yup, validateYupSchema } from '@strapi/utils';
+import { APP_ID_FORMAT, APP_ID_PATTERN, APP_SECRET_FORMAT, APP_SECRET_PATTERN } from '../../utils/app-id';
 
-export const APP_ID_PATTERN = /^wx[0-9a-f]{16}$/i;
-export const APP_SECRET_PATTERN = /^[0-9a-f]{32}$/i;
-
-const APP_ID_FORMAT = 'AppID must be "wx" followed by 16 hexadecimal characters';
-const APP_SECRET_FORMAT = 'AppSecret must be 32 hexadecimal characters';
-
-/** What the validation needs to know about the current settings. */
-export interface SettingsContext {
-  appIdFromConfig: boolean;
-  appSecretFromConfig: boolean;
-  /** An AppID / AppSecret is already in effect (config or store). */
-  hasAppId: boolean;
-  hasAppSecret: boolean;
-}
-
-const readOnlyMessage = (field: string) =>
-  `${field} is set in config/plugins and cannot be changed from the admin panel; remove it there to manage it here`;
+export { APP_ID_PATTERN, APP_SECRET_PATTERN };
 
 const isPlainObject = (value: unknown) =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
@@ -29,51 +14,32 @@ const body = (fields: Record<string, yup.AnySchema>) =>
     .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
     .required('The body must be a JSON object');
 
-/**
- * PUT /settings: `{ appId?, appSecret? }`. An absent AppID keeps the stored one; an absent or
- * empty AppSecret keeps the stored one (the secret is write-only, so the form never has it).
- * A field set in config/plugins cannot be saved here: the config would win anyway.
- */
-const saveSchema = body({
-  appId: yup
-    .string()
-    .strict()
-    .test('read-only', readOnlyMessage('AppID'), (value, { options }) => value === undefined || !ctx(options).appIdFromConfig)
-    .test('required', 'AppID is required', (value, { options }) => value !== undefined || ctx(options).hasAppId)
-    .matches(APP_ID_PATTERN, APP_ID_FORMAT),
-  appSecret: yup
-    .string()
-    .strict()
-    .test('read-only', readOnlyMessage('AppSecret'), (value, { options }) => !value || !ctx(options).appSecretFromConfig)
-    .test('required', 'AppSecret is required: none is stored yet', (value, { options }) => Boolean(value) || ctx(options).hasAppSecret)
-    .matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true }),
-});
+const appId = () => yup.string().strict().matches(APP_ID_PATTERN, APP_ID_FORMAT);
+const appSecret = () => yup.string().strict().matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true });
+const name = () => yup.string().strict().trim('name must not start or end with spaces').max(64, 'name must be at most 64 characters');
 
-/** POST /settings/test: each field entered here, or left out (or empty) to test the one in effect. */
-const testSchema = body({
-  appId: yup
-    .string()
-    .strict()
-    .test('required', 'No AppID entered or configured', (value, { options }) => Boolean(value) || ctx(options).hasAppId)
-    .matches(APP_ID_PATTERN, { message: APP_ID_FORMAT, excludeEmptyString: true }),
-  appSecret: yup
-    .string()
-    .strict()
-    .test('required', 'No AppSecret entered or stored', (value, { options }) => Boolean(value) || ctx(options).hasAppSecret)
-    .matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true }),
-});
+const validate = <T>(schema: yup.AnySchema) => (input: unknown) =>
+  validateYupSchema(schema, { strict: true, abortEarly: false })(input ?? {}) as Promise<T>;
 
-function ctx(options: { context?: unknown }): SettingsContext {
-  return options.context as SettingsContext;
-}
+/** POST /settings/apps */
+export const validateNewApp = validate<{ appId: string; name?: string; appSecret: string }>(
+  body({
+    appId: appId().required('AppID is required'),
+    name: name(),
+    appSecret: appSecret().required('AppSecret is required').min(1, 'AppSecret is required'),
+  })
+);
 
-export interface SettingsInput {
-  appId?: string;
-  appSecret?: string;
-}
+/** PUT /settings/apps/:appId — an absent or empty AppSecret keeps the stored one (the field is write-only). */
+export const validateAppChange = validate<{ name?: string; appSecret?: string }>(body({ name: name(), appSecret: appSecret() }));
 
-export const validateSettingsBody = (input: unknown, context: SettingsContext) =>
-  validateYupSchema(saveSchema, { strict: true, abortEarly: false, context })(input) as Promise<SettingsInput>;
+/** PUT /settings/default */
+export const validateDefault = validate<{ appId: string }>(body({ appId: appId().required('AppID is required') }));
 
-export const validateTestBody = (input: unknown, context: SettingsContext) =>
-  validateYupSchema(testSchema, { strict: true, abortEarly: false, context })(input ?? {}) as Promise<SettingsInput>;
+/** POST /settings/test — the AppSecret entered, or none to test the one in effect. */
+export const validateTest = validate<{ appId: string; appSecret?: string }>(
+  body({ appId: appId().required('AppID is required'), appSecret: appSecret() })
+);
+
+/** The :appId of a route. */
+export const validateAppIdParam = validate<{ appId: string }>(body({ appId: appId().required('AppID is required') }));

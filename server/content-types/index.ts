@@ -1,0 +1,7 @@
+import { identitySchema } from './identity';
+import { legacyCredentialSchema } from './legacy-credential';
+
+export default {
+  identity: { schema: identitySchema },
+  'wx-credential': { schema: legacyCredentialSchema },
+};

@@ -1,0 +1,200 @@
+import { errors } from '@strapi/utils';
+import { httpError } from '../utils/http-error';
+import { asIdentityWrite } from '../lifecycles/identity-guard';
+import { IDENTITY_UID, PROVIDER, USER_UID } from '../utils/plugin-id';
+import { knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
+import { countIdentitiesByApp, createIdentitySql, type IdentityLookup, type IdentitySql } from '../strapi/shortcuts/identity-sql';
+import type { Strapi, WeChatUser, WeChatUserInfo } from '../types';
+import type { Code2SessionResult } from './wechat-client';
+
+const { ApplicationError } = errors;
+
+/** How often a login re-reads after losing a race to a simultaneous first login of the same person. */
+const RACE_ATTEMPTS = 5;
+
+/**
+ * How a WeChat user satisfies the required users-permissions fields: a username and an email
+ * derived from the openid. `.invalid` is a reserved TLD (RFC 2606), so no mail is ever sent.
+ */
+export function placeholderIdentity(openid: string) {
+  return { username: `wechat_${openid}`, email: `${openid.toLowerCase()}@wechat.invalid` };
+}
+
+export interface LoginSubject {
+  /** The app the code was issued for (its AppID as configured). */
+  appId: string;
+  /** Whether it is the default app (the only one 0.0.5/1.0 accounts can belong to). */
+  isDefaultApp: boolean;
+  session: Code2SessionResult;
+  userInfo?: WeChatUserInfo;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Finds or creates the users-permissions user behind a WeChat identity: by (appId, openid), then
+ * by unionid across apps, then by the openid 0.0.5/1.0 kept on the user; otherwise a new user.
+ * Two unique indexes settle simultaneous first logins: (app_id, openid) on identities and unionid
+ * on users. The loser of a race re-reads and lands on the winner's user.
+ */
+export default ({ strapi }: { strapi: Strapi }) => {
+  let sql: IdentitySql | null = null;
+  const identitySql = () => (sql ??= createIdentitySql(() => knex(strapi), modelMetadata(strapi, IDENTITY_UID), modelMetadata(strapi, USER_UID)));
+  const users = () => query<WeChatUser>(strapi, USER_UID);
+  const identities = () => query(strapi, IDENTITY_UID);
+
+  function assertNotBlocked(user: WeChatUser) {
+    if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
+  }
+
+  /** Tries to link the user by a unionid it does not hold yet; another user holding it is a conflict, not an error. */
+  async function linkUnionid(user: WeChatUser, unionid: string): Promise<boolean> {
+    if (user.unionid || !pluginConfig(strapi, 'linkByUnionid')) return false;
+    try {
+      const { count } = await asIdentityWrite(() => users().updateMany({ where: { id: user.id, unionid: null }, data: { unionid } }));
+      return count > 0;
+    } catch {
+      const holder = await users().findOne({ where: { unionid }, select: ['id'] });
+      // Never merged automatically: both accounts stay, the login stays on this one.
+      strapi.log.warn(
+        `[wechat-auth] a WeChat identity of user #${user.id} now carries a unionid already linked to user #${holder?.id ?? '?'}: the two accounts are kept separate (merge them by hand if they are one person)`
+      );
+      return false;
+    }
+  }
+
+  /** Changes a returning login brings to the user row itself (not the identity). */
+  async function updateUser(user: WeChatUser, openid: string, userInfo?: WeChatUserInfo): Promise<WeChatUser> {
+    const data: Record<string, unknown> = {};
+    if (userInfo) data.wechatUserInfo = userInfo;
+    // Accounts created by version 0.0.5 have no username/email; the Content Manager needs them.
+    if (!user.username || !user.email) {
+      const placeholder = placeholderIdentity(user.openid ?? openid);
+      if (!user.username) data.username = placeholder.username;
+      if (!user.email) data.email = placeholder.email;
+    }
+    if (Object.keys(data).length === 0) return user;
+    // One UPDATE (update() would add a SELECT before and after and a relations transaction);
+    // updateMany's own timestamp hook only handles arrays, hence updatedAt here.
+    const changes = { ...data, updatedAt: new Date() };
+    const { count } = await users().updateMany({ where: { id: user.id }, data: changes });
+    if (!count) throw new ApplicationError('The account was deleted during this login: log in again');
+    return { ...user, ...changes };
+  }
+
+  async function returning(found: IdentityLookup & { user: WeChatUser }, subject: LoginSubject): Promise<WeChatUser> {
+    const { identity, user } = found;
+    assertNotBlocked(user);
+    const { session } = subject;
+    const change: { sessionKey?: string; unionid?: string } = {};
+    if (identity.sessionKey !== session.sessionKey) change.sessionKey = session.sessionKey;
+    const newUnionid = session.unionid && identity.unionid !== session.unionid ? session.unionid : undefined;
+    if (newUnionid) change.unionid = newUnionid;
+    if (change.sessionKey !== undefined || change.unionid !== undefined) await identitySql().refresh(identity.id, change);
+    let current = user;
+    if (newUnionid && (await linkUnionid(user, newUnionid))) current = { ...current, unionid: newUnionid };
+    return updateUser(current, session.openid, subject.userInfo);
+  }
+
+  async function findUser(where: Record<string, unknown>): Promise<WeChatUser | null> {
+    return users().findOne({ where });
+  }
+
+  /** A new identity on an existing user (another app of the same person, or a 0.0.5/1.0 account). */
+  async function attach(user: WeChatUser, subject: LoginSubject): Promise<WeChatUser> {
+    assertNotBlocked(user);
+    const { appId, session } = subject;
+    await transaction(strapi, () =>
+      asIdentityWrite(() =>
+        identities().create({
+          data: { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey, user: user.id },
+        })
+      )
+    );
+    let current = user;
+    if (session.unionid && (await linkUnionid(user, session.unionid))) current = { ...current, unionid: session.unionid };
+    return updateUser(current, session.openid, subject.userInfo);
+  }
+
+  /** A new user and its first identity in one transaction (or, for an identity whose user was deleted, a new user for it). */
+  async function create(subject: LoginSubject, orphanIdentityId?: number): Promise<WeChatUser> {
+    const advanced = await usersPermissions.advancedSettings(strapi);
+    if (!advanced.allow_register) {
+      throw httpError(403, 'New accounts are disabled: sign-ups are turned off in Users & Permissions settings', {
+        reason: 'registration_disabled',
+      });
+    }
+    const role = await usersPermissions.roleByType(strapi, advanced.default_role ?? 'authenticated');
+    if (!role) throw new ApplicationError('The default role configured in Users & Permissions does not exist');
+    const { appId, session, userInfo } = subject;
+    const link = Boolean(session.unionid && pluginConfig(strapi, 'linkByUnionid'));
+
+    return transaction(strapi, () =>
+      asIdentityWrite(async () => {
+        const user = await users().create({
+          data: {
+            ...placeholderIdentity(session.openid),
+            provider: PROVIDER,
+            confirmed: true,
+            blocked: false,
+            role: role.id,
+            unionid: link ? session.unionid : null,
+            wechatUserInfo: userInfo ?? null,
+          },
+        });
+        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey, user: user.id };
+        if (orphanIdentityId) await identities().update({ where: { id: orphanIdentityId }, data: identity });
+        else await identities().create({ data: identity });
+        return user;
+      })
+    );
+  }
+
+  async function resolveOnce(subject: LoginSubject): Promise<WeChatUser> {
+    const { appId, session } = subject;
+    const found = await identitySql().find(appId, session.openid);
+    if (found?.user) return returning(found as IdentityLookup & { user: WeChatUser }, subject);
+    if (found) return create(subject, found.identity.id);
+
+    if (session.unionid && pluginConfig(strapi, 'linkByUnionid')) {
+      const linked = await findUser({ unionid: session.unionid });
+      if (linked) return attach(linked, subject);
+    }
+    if (subject.isDefaultApp) {
+      const legacy = await findUser({ openid: session.openid });
+      if (legacy) return attach(legacy, subject);
+    }
+    return create(subject);
+  }
+
+  return {
+    /** The user for this login, with `openid` set to the openid of the app that logged in. */
+    async upsert(subject: LoginSubject): Promise<WeChatUser> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const user = await resolveOnce(subject);
+          return { ...user, openid: subject.session.openid };
+        } catch (error) {
+          if (!isRaceLoss(error) || attempt >= RACE_ATTEMPTS) throw error;
+          // A simultaneous first login of the same person won a unique index: read again.
+          await delay(attempt * 5 + Math.random() * 10);
+        }
+      }
+    },
+
+    countByApp: () => countIdentitiesByApp(knex(strapi), modelMetadata(strapi, IDENTITY_UID)),
+
+    /** Checks the raw-SQL shortcut's assumptions against this Strapi's metadata (bootstrap). */
+    checkShortcut(): void {
+      identitySql();
+    },
+  };
+};
+
+/** A database refusal (unique violation, deadlock, serialization failure), as opposed to a refusal of ours. */
+function isRaceLoss(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as { status?: number }).status) return false; // an HTTP error of ours (403, 503...)
+  if (error.name === 'ApplicationError' || error.name === 'ValidationError') return false;
+  return true;
+}

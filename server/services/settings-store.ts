@@ -1,0 +1,36 @@
+import type { StoredApp, StoredSettings } from '../types';
+
+/**
+ * The plugin store's `settings` value in its current shape, whatever version wrote it:
+ * 1.0 stored `{ appId, appSecret }` (one app), this version `{ apps: [...], defaultAppId }`.
+ * Anything unreadable counts as no settings.
+ */
+export function normalizeSettings(raw: unknown): StoredSettings {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { apps: [] };
+  const value = raw as Record<string, unknown>;
+  const apps: StoredApp[] = Array.isArray(value.apps)
+    ? value.apps.filter(isStoredApp).map(({ appId, name, appSecret }) => clean({ appId, name, appSecret }))
+    : typeof value.appId === 'string' && value.appId
+      ? [clean({ appId: value.appId, appSecret: typeof value.appSecret === 'string' ? value.appSecret : undefined })]
+      : [];
+  const settings: StoredSettings = { apps };
+  if (typeof value.defaultAppId === 'string' && value.defaultAppId) settings.defaultAppId = value.defaultAppId;
+  if (value.legacyCredentialsImported === true) settings.legacyCredentialsImported = true;
+  return settings;
+}
+
+/** Whether the stored value is in an older shape and should be written back in the current one. */
+export function isLegacyShape(raw: unknown): boolean {
+  return Boolean(raw && typeof raw === 'object' && !Array.isArray(raw) && !('apps' in raw) && 'appId' in raw);
+}
+
+function isStoredApp(value: unknown): value is StoredApp {
+  return Boolean(value && typeof value === 'object' && typeof (value as StoredApp).appId === 'string' && (value as StoredApp).appId);
+}
+
+function clean(app: StoredApp): StoredApp {
+  const out: StoredApp = { appId: app.appId };
+  if (typeof app.name === 'string' && app.name) out.name = app.name;
+  if (typeof app.appSecret === 'string' && app.appSecret) out.appSecret = app.appSecret;
+  return out;
+}

@@ -1,0 +1,122 @@
+import type { Strapi, WeChatUser } from '../types';
+import { hasModel, hasTable, knex, pluginStore, query } from '../strapi';
+import { asIdentityWrite } from '../lifecycles/identity-guard';
+import { getService } from '../utils/get-service';
+import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
+import { IDENTITY_UID, LEGACY_CREDENTIAL_UID, USER_UID } from '../utils/plugin-id';
+import { placeholderIdentity } from './identities';
+import { isLegacyShape } from './settings-store';
+
+/** The table name 0.0.5's schema asked for (Strapi 4 ignored it; read too in case a build honoured it). */
+const LEGACY_TABLE_ALIAS = 'wechat_auth_creds';
+const BATCH = 500;
+
+interface LegacyCredentialRow {
+  app_id?: string | null;
+  app_secret?: string | null;
+}
+
+/**
+ * What earlier versions left in the database, brought up to date at every start (each step is
+ * idempotent and cheap once done): 1.0's settings shape, 0.0.5's credentials, 0.0.5's accounts
+ * without username/email, and the openid 0.0.5/1.0 kept on the user becoming an identity.
+ */
+export default ({ strapi }: { strapi: Strapi }) => {
+  const credentials = () => getService(strapi, 'credentials');
+
+  async function rewriteSettingsShape() {
+    if (isLegacyShape(await pluginStore(strapi).get('settings'))) await credentials().rewrite();
+  }
+
+  async function readLegacyCredentials(): Promise<LegacyCredentialRow | null> {
+    const fromModel = hasModel(strapi, LEGACY_CREDENTIAL_UID) ? await query<LegacyCredentialRow>(strapi, LEGACY_CREDENTIAL_UID).findOne({}) : null;
+    if (fromModel?.app_id) return fromModel;
+    if (await hasTable(strapi, LEGACY_TABLE_ALIAS)) {
+      return ((await knex(strapi)(LEGACY_TABLE_ALIAS).select('app_id', 'app_secret').first()) as LegacyCredentialRow | undefined) ?? null;
+    }
+    return null;
+  }
+
+  /** 0.0.5 kept the AppID/AppSecret in its own table: import them once, when nothing is stored yet. The old row is not touched. */
+  async function importLegacyCredentials() {
+    const stored = await credentials().stored();
+    if (stored.legacyCredentialsImported || stored.apps.length) return;
+    const row = await readLegacyCredentials();
+    const appId = row?.app_id?.trim();
+    const appSecret = row?.app_secret?.trim();
+    if (!appId || !appSecret) return;
+    if (!APP_ID_PATTERN.test(appId) || !APP_SECRET_PATTERN.test(appSecret)) {
+      strapi.log.warn('[wechat-auth] the credentials saved by version 0.0.5 do not look like an AppID/AppSecret: not imported');
+      return;
+    }
+    await credentials().rewrite({ apps: [{ appId, appSecret }], legacyCredentialsImported: true });
+    strapi.log.info(`[wechat-auth] imported the AppID ${appId} and its AppSecret saved by version 0.0.5; set them in the admin panel from now on`);
+  }
+
+  /** 0.0.5 created users with no username and no email; the Content Manager cannot save them like that. */
+  async function fillPlaceholders() {
+    const users = await query<WeChatUser>(strapi, USER_UID).findMany({
+      where: { openid: { $notNull: true }, $or: [{ username: { $null: true } }, { email: { $null: true } }] },
+      select: ['id', 'openid', 'username', 'email'],
+    });
+    for (const user of users) {
+      const placeholder = placeholderIdentity(user.openid as string);
+      const data: Record<string, unknown> = {};
+      if (!user.username) data.username = placeholder.username;
+      if (!user.email) data.email = placeholder.email;
+      await query(strapi, USER_UID).updateMany({ where: { id: user.id }, data });
+    }
+    if (users.length) strapi.log.info(`[wechat-auth] gave ${users.length} account(s) created by version 0.0.5 a username and an email`);
+  }
+
+  /** The openid 0.0.5/1.0 kept on the user becomes an identity in the default app (the one they were made with). */
+  async function migrateLegacyOpenids() {
+    const flag = 'legacyOpenidsMigrated';
+    const store = pluginStore(strapi);
+    if (await store.get(flag)) return;
+    const { defaultAppId } = await credentials().fresh();
+    if (!defaultAppId) return; // no app yet: logins adopt these accounts one by one (identities service)
+    let migrated = 0;
+    for (let lastId = 0; ; ) {
+      const users = await query<WeChatUser>(strapi, USER_UID).findMany({
+        where: { openid: { $notNull: true }, id: { $gt: lastId } },
+        select: ['id', 'openid', 'unionid', 'wechatSessionKey'],
+        orderBy: { id: 'asc' },
+        limit: BATCH,
+      });
+      if (!users.length) break;
+      lastId = users[users.length - 1].id;
+      const known = new Set(
+        (await query<{ openid: string }>(strapi, IDENTITY_UID).findMany({
+          where: { appId: defaultAppId, openid: { $in: users.map((u) => u.openid) } },
+          select: ['openid'],
+        })).map((identity) => identity.openid)
+      );
+      for (const user of users.filter((u) => !known.has(u.openid as string))) {
+        try {
+          await asIdentityWrite(() =>
+            query(strapi, IDENTITY_UID).create({
+              data: { appId: defaultAppId, openid: user.openid, unionid: user.unionid ?? null, sessionKey: user.wechatSessionKey ?? null, user: user.id },
+            })
+          );
+          migrated++;
+        } catch {
+          // Another instance starting at the same time made it first (unique app_id + openid).
+        }
+      }
+    }
+    await store.set(flag, true);
+    if (migrated) strapi.log.info(`[wechat-auth] ${migrated} account(s) of earlier versions now have their WeChat identity in ${defaultAppId}`);
+  }
+
+  return {
+    async run(): Promise<void> {
+      await rewriteSettingsShape();
+      await importLegacyCredentials();
+      await fillPlaceholders();
+      await migrateLegacyOpenids();
+    },
+    migrateLegacyOpenids,
+  };
+};
+

@@ -1,0 +1,121 @@
+/**
+ * The seam between the plugin and Strapi 4: every call into Strapi, users-permissions and the
+ * database layer that the services make goes through here, with its types, so the services read
+ * as plain TypeScript and a Strapi 5 edition replaces this folder and little else.
+ * The shortcuts into other packages' internals live in ./shortcuts, each with its reason.
+ */
+import { errors, sanitize } from '@strapi/utils';
+import type { Knex } from 'knex';
+import type { PluginConfig } from '../types';
+import { PLUGIN_ID, ROLE_UID, USER_UID } from '../utils/plugin-id';
+import type { IndexInfo, LifecycleHook, ModelMetadata, QueryEngine, Row, Strapi } from './types';
+
+export type { Strapi, QueryEngine, Row, ModelMetadata };
+export { errors };
+
+const db = (strapi: Strapi) => {
+  if (!strapi.db) throw new Error('[wechat-auth] the database is not initialised yet');
+  return strapi.db;
+};
+
+/** The plugin's config, as validated at startup. */
+export function pluginConfig<K extends keyof PluginConfig>(strapi: Strapi, key: K): PluginConfig[K] {
+  return strapi.plugin(PLUGIN_ID).config(key) as PluginConfig[K];
+}
+
+export function query<T = Row>(strapi: Strapi, uid: string): QueryEngine<T> {
+  return db(strapi).query(uid as never) as unknown as QueryEngine<T>;
+}
+
+/** Runs `work` in one database transaction (Strapi's query engine calls inside it join it). */
+export function transaction<T>(strapi: Strapi, work: () => Promise<T>): Promise<T> {
+  return db(strapi).transaction(work as never) as Promise<T>;
+}
+
+/** The knex instance of the app's database, for the shortcuts and schema work. */
+export function knex(strapi: Strapi): Knex {
+  return db(strapi).connection as unknown as Knex;
+}
+
+export function modelMetadata(strapi: Strapi, uid: string): ModelMetadata {
+  return db(strapi).metadata.get(uid) as unknown as ModelMetadata;
+}
+
+export function hasModel(strapi: Strapi, uid: string): boolean {
+  return db(strapi).metadata.has(uid);
+}
+
+export function tableIndexes(strapi: Strapi, table: string): Promise<IndexInfo[]> {
+  const inspector = (db(strapi) as unknown as { dialect: { schemaInspector: { getIndexes(t: string): Promise<IndexInfo[]> } } })
+    .dialect.schemaInspector;
+  return inspector.getIndexes(table);
+}
+
+export function hasTable(strapi: Strapi, table: string): Promise<boolean> {
+  return knex(strapi).schema.hasTable(table);
+}
+
+/** The plugin store (a row per key in strapi_core_store_settings, shared by every instance). */
+export function pluginStore(strapi: Strapi, name: string = PLUGIN_ID) {
+  const store = () => {
+    if (!strapi.store) throw new Error('[wechat-auth] the store is not initialised yet');
+    return strapi.store({ type: 'plugin', name });
+  };
+  return {
+    async get<T>(key: string): Promise<T | null> {
+      return ((await store().get({ key })) as T | undefined) ?? null;
+    },
+    async set(key: string, value: unknown): Promise<void> {
+      await store().set({ key, value });
+    },
+  };
+}
+
+/** users-permissions' Advanced settings (Settings → Users & Permissions → Advanced settings). */
+export interface AdvancedSettings {
+  allow_register?: boolean;
+  default_role?: string;
+}
+
+export const usersPermissions = {
+  advancedSettings: async (strapi: Strapi): Promise<AdvancedSettings> =>
+    (await pluginStore(strapi, 'users-permissions').get<AdvancedSettings>('advanced')) ?? {},
+
+  roleByType: (strapi: Strapi, type: string) => query<{ id: number }>(strapi, ROLE_UID).findOne({ where: { type } }),
+
+  jwtConfig(strapi: Strapi): { secret: string; options: Record<string, unknown> } {
+    return {
+      secret: strapi.config.get('plugin.users-permissions.jwtSecret') as string,
+      options: (strapi.config.get('plugin.users-permissions.jwt') ?? {}) as Record<string, unknown>,
+    };
+  },
+
+  /** users-permissions' jwt service, whose `issue` the app may have replaced in src/extensions. */
+  jwtService: (strapi: Strapi) => strapi.plugin('users-permissions').service('jwt') as { issue(payload: object): string },
+
+  /** Output sanitizing as users-permissions' own auth controller does it (drops private fields). */
+  async sanitizeUser(strapi: Strapi, user: Row, auth: unknown): Promise<Row> {
+    return (await sanitize.contentAPI.output(user, strapi.getModel(USER_UID as never), { auth })) as Row;
+  },
+};
+
+/** Adds attributes to a content type; only in register(), before the schema is synced. */
+export function extendContentType(strapi: Strapi, uid: string, attributes: Record<string, unknown>): void {
+  const contentType = strapi.contentType(uid as never) as unknown as { attributes: Record<string, unknown> };
+  Object.assign(contentType.attributes, attributes);
+}
+
+export function subscribeLifecycles(strapi: Strapi, models: string[], hooks: Record<string, LifecycleHook>): void {
+  db(strapi).lifecycles.subscribe({ models, ...hooks } as never);
+}
+
+/** Admin RBAC actions (Settings → Administration panel → Roles → Plugins). */
+export async function registerAdminActions(strapi: Strapi, actions: Row[]): Promise<void> {
+  const provider = (strapi.admin as unknown as { services: { permission: { actionProvider: { registerMany(a: Row[]): Promise<void> } } } })
+    .services.permission.actionProvider;
+  await provider.registerMany(actions);
+}
+
+export function serverUrl(strapi: Strapi): string {
+  return String(strapi.config.get('server.url', '') ?? '');
+}
