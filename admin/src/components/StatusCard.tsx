@@ -6,19 +6,14 @@ import type { SettingsView } from '../api/settings';
 import { backendUrl } from '../utils/backend-url';
 import { getTrad } from '../utils/get-trad';
 
-function sourceKey(settings: SettingsView): string {
-  const sources = new Set([settings.appId.source, settings.appSecret.source].filter(Boolean));
-  if (sources.size === 0) return 'status.source.none';
-  if (sources.size > 1) return 'status.source.mixed';
-  return sources.has('config') ? 'status.source.config' : 'status.source.store';
-}
-
-/** Configured or not, where the credentials come from, and the URL a mini program logs in at. */
+/** Configured or not, which app a login without an appId uses, and the URL a mini program logs in at. */
 export function StatusCard({ settings }: { settings: SettingsView }) {
   const { formatMessage } = useIntl();
   const toggleNotification = useNotification();
   const { copy } = useClipboard();
   const loginUrl = settings.login.url ?? `${backendUrl()}${settings.login.path}`;
+  const defaultApp: { appId: string; name: string | null } | null =
+    settings.apps.find((app) => app.appId === settings.defaultAppId) ?? (settings.defaultAppId ? { appId: settings.defaultAppId, name: null } : null);
 
   const label = (id: string) => (
     <Typography variant="sigma" textColor="neutral600" as="dt">
@@ -45,10 +40,26 @@ export function StatusCard({ settings }: { settings: SettingsView }) {
           </GridItem>
           <GridItem col={3} s={12}>
             <Flex direction="column" alignItems="flex-start" gap={2}>
-              {label('status.source.label')}
-              <Typography as="dd" data-testid="wechat-source">
-                {formatMessage({ id: getTrad(sourceKey(settings)) })}
-              </Typography>
+              {label('status.default.label')}
+              <Flex direction="column" alignItems="flex-start" gap={1} as="dd" data-testid="wechat-default-app">
+                {defaultApp ? (
+                  <>
+                    <Typography fontWeight="semiBold">{defaultApp.name || defaultApp.appId}</Typography>
+                    {defaultApp.name && (
+                      <Typography variant="pi" textColor="neutral600" style={{ fontFamily: 'monospace' }}>
+                        {defaultApp.appId}
+                      </Typography>
+                    )}
+                    {settings.defaultAppIdSource && (
+                      <Typography variant="pi" textColor="neutral600">
+                        {formatMessage({ id: getTrad(`status.default.source.${settings.defaultAppIdSource}`) })}
+                      </Typography>
+                    )}
+                  </>
+                ) : (
+                  <Typography>{formatMessage({ id: getTrad('status.default.none') })}</Typography>
+                )}
+              </Flex>
             </Flex>
           </GridItem>
           <GridItem col={6} s={12}>
