@@ -1,0 +1,331 @@
+/**
+ * Upgrading in place (docs/design/apps-and-identities.md, "Upgrade in place"): a database left by
+ * 0.0.5 or by 1.0, built in a plain Strapi app (tests/helpers/legacy-states.ts), then the same
+ * database started with this plugin. The old accounts keep logging into the same user ids, the
+ * saved credentials carry over, and nothing is created twice.
+ */
+import { startTestApp, TestApp } from './helpers/test-app';
+import { registerFirstAdmin } from './helpers/admin';
+import { codeFor, expectNoSecrets, login } from './helpers/login';
+import { allIdentities, expectStatus, identitiesOf, logLines, rawInsert, settingsApi } from './helpers/apps';
+import { openEntry, saveEntry } from './helpers/content-manager';
+import {
+  authenticatedRoleIs1,
+  credentialRows005,
+  files005,
+  files005UserExtension,
+  files10,
+  insertCredentials005,
+  insertUser005,
+  insertUser10,
+  storeSettings10,
+  userRows,
+  USER_UID,
+} from './helpers/legacy-states';
+import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
+
+const PLUGIN_STORE = { type: 'plugin', name: 'strapi-wechat-miniprogram-auth' } as const;
+const storedSettings = (strapi: any) => strapi.store(PLUGIN_STORE).get({ key: 'settings' });
+/** The info line about importing 0.0.5's credentials: says it imported, and what (the AppID/AppSecret). */
+const isImportLine = (message: string) => /import/i.test(message) && /AppID|AppSecret|credential/i.test(message);
+
+describe('upgrade from 0.0.5 (credentials in its own table, hand-made User fields)', () => {
+  const sim = new WeChatSimulator({ apps: [DEMO_APP] });
+  const legacy = [
+    { name: 'legacy1', wechatUserInfo: { nickName: 'legacy1', gender: 0 } },
+    { name: 'legacy2', wechatUserInfo: { nickName: '老用户', gender: 1, city: 'Shenzhen' } },
+    { name: 'legacy3', wechatUserInfo: undefined }, // no userInfo sent: 0.0.5 stored {}
+  ];
+  const ids: Record<string, number> = {};
+  const openid = (name: string) => sim.openidFor(DEMO_APP.appId, name);
+  let apiBaseUrl: string;
+  let credentialsBefore: Record<string, unknown>[];
+  let usersBefore: Record<string, unknown>[];
+  let app: TestApp;
+  let admin: string;
+  // The same database with this plugin and nothing about credentials in config.
+  const boot = () => startTestApp({ name: 'upgrade-005', keepDatabase: true, files: files005UserExtension(), pluginConfig: { apiBaseUrl } });
+
+  beforeAll(async () => {
+    apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-005', withPlugin: false, files: files005() });
+    await authenticatedRoleIs1(before.strapi);
+    await insertCredentials005(before.strapi, DEMO_APP);
+    for (const user of legacy) ids[user.name] = await insertUser005(before.strapi, { openid: openid(user.name), wechatUserInfo: user.wechatUserInfo });
+    credentialsBefore = await credentialRows005(before.strapi);
+    usersBefore = await userRows(before.strapi);
+    await before.stop();
+
+    app = await boot();
+    admin = await registerFirstAdmin(app.server);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('the 0.0.5 AppID and AppSecret became a store app and the default app; one info line says so, without the secret', async () => {
+    const res = await settingsApi(app.server, admin).get();
+    expectStatus(res, 200);
+    expect(res.body.data).toMatchObject({
+      configured: true,
+      defaultAppId: DEMO_APP.appId,
+      apps: [
+        {
+          appId: DEMO_APP.appId,
+          source: 'store',
+          isDefault: true,
+          appSecret: { isSet: true, last4: DEMO_APP.appSecret.slice(-4), source: 'store' },
+        },
+      ],
+    });
+    expect(res.body.data.apps).toHaveLength(1);
+    expectNoSecrets(res.text, [DEMO_APP.appSecret]);
+    expect(await storedSettings(app.strapi)).toMatchObject({
+      apps: [{ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }],
+      legacyCredentialsImported: true,
+    });
+
+    const importLines = logLines(app.logs, 'info').filter((l) => isImportLine(l.message));
+    expect(importLines.map((l) => l.message)).toHaveLength(1);
+    expectNoSecrets(app.logs.text(), [DEMO_APP.appSecret]);
+  });
+
+  test('the 0.0.5 table and its row are still there, unchanged', async () => {
+    expect(await credentialRows005(app.strapi)).toEqual(credentialsBefore);
+  });
+
+  test('each old user has a username and an email now, and saves through the Content Manager before logging in again', async () => {
+    for (const { name } of legacy) {
+      const id = ids[name];
+      const opened = await openEntry(app.server, admin, USER_UID, id);
+      expectStatus(opened, 200);
+      expect(opened.body).toMatchObject({ username: `wechat_${openid(name)}`, email: `${openid(name).toLowerCase()}@wechat.invalid` });
+
+      const saved = await saveEntry(app.strapi, app.server, admin, USER_UID, id, { confirmed: true });
+      expectStatus(saved, 200);
+    }
+    // Saving changed nothing it should not have: the password hash, the openid, the profile.
+    const after = await userRows(app.strapi);
+    for (const row of usersBefore) {
+      const now = after.find((r) => r.id === row.id)!;
+      expect({ id: now.id, password: now.password, openid: now.openid }).toEqual({ id: row.id, password: row.password, openid: row.openid });
+    }
+  });
+
+  test('each old user got exactly one identity, in the imported app, with its openid', async () => {
+    for (const { name } of legacy) {
+      expect(await identitiesOf(app.strapi, ids[name])).toEqual([{ appId: DEMO_APP.appId, openid: openid(name), unionid: null }]);
+    }
+    expect(await allIdentities(app.strapi)).toHaveLength(legacy.length);
+  });
+
+  test('old users log into their own accounts (no appId: the imported default app), keeping their profile; nobody is created', async () => {
+    const count = await app.strapi.db.query(USER_UID).count();
+    for (const { name, wechatUserInfo } of legacy) {
+      const res = await login(app.server, { code: codeFor(name) });
+      expectStatus(res, 200);
+      expect(res.body.user).toMatchObject({ id: ids[name], openid: openid(name), wechatUserInfo: wechatUserInfo ?? {} });
+      const explicit = await login(app.server, { code: codeFor(name), appId: DEMO_APP.appId });
+      expectStatus(explicit, 200);
+      expect(explicit.body.user.id).toBe(ids[name]);
+    }
+    expect(await app.strapi.db.query(USER_UID).count()).toBe(count);
+    expect(await allIdentities(app.strapi)).toHaveLength(legacy.length);
+  });
+
+  test('a new person gets a new account next to the old ones', async () => {
+    const res = await login(app.server, { code: codeFor('newcomer') });
+    expectStatus(res, 200);
+    expect(Object.values(ids)).not.toContain(res.body.user.id);
+    expect(await identitiesOf(app.strapi, res.body.user.id)).toEqual([{ appId: DEMO_APP.appId, openid: openid('newcomer'), unionid: null }]);
+  });
+
+  test('up_users.unionid (a column this table did not have) gets a real unique index', async () => {
+    const unionid = 'oUpgradeUnionidUniqueCheck0000';
+    expect(await rawInsert(app.strapi, USER_UID, { username: 'dupe-a', email: 'dupe-a@example.com', unionid })).toBeNull();
+    const refusal = await rawInsert(app.strapi, USER_UID, { username: 'dupe-b', email: 'dupe-b@example.com', unionid });
+    expect(refusal?.message).toMatch(/unique|duplicate/i);
+    await app.strapi.db.connection('up_users').whereIn('username', ['dupe-a', 'dupe-b']).del();
+  });
+
+  test('a restart imports nothing again and adds no identity', async () => {
+    const identities = await allIdentities(app.strapi);
+    const settings = await storedSettings(app.strapi);
+    await app.stop();
+    app = await boot();
+    expect(logLines(app.logs, 'info').filter((l) => isImportLine(l.message))).toEqual([]);
+    expect(await allIdentities(app.strapi)).toEqual(identities);
+    expect(await storedSettings(app.strapi)).toEqual(settings);
+    expect(await credentialRows005(app.strapi)).toEqual(credentialsBefore);
+    const res = await login(app.server, { code: codeFor('legacy1') });
+    expect(res.body.user?.id).toBe(ids.legacy1);
+  });
+
+  test('an imported app the admin removed is not imported again at the next start', async () => {
+    // (The admin JWT from the first boot stays valid: same database, same secret.)
+    expectStatus(await settingsApi(app.server, admin).removeApp(DEMO_APP.appId), 200);
+    await app.stop();
+    app = await boot();
+    const res = await settingsApi(app.server, admin).get();
+    expectStatus(res, 200);
+    expect(res.body.data.apps).toEqual([]);
+    expect(logLines(app.logs, 'info').filter((l) => isImportLine(l.message))).toEqual([]);
+    expect(await credentialRows005(app.strapi)).toEqual(credentialsBefore);
+    // The old users' identities stay (their accounts are theirs), waiting for the app to come back.
+    for (const { name } of legacy) expect(await identitiesOf(app.strapi, ids[name])).toHaveLength(1);
+  });
+});
+
+describe('upgrade from 0.0.5 with credentials already in config', () => {
+  const STALE_SECRET = 'ffffffffffffffffffffffffffffffff';
+  const sim = new WeChatSimulator({ apps: [DEMO_APP] });
+  let app: TestApp;
+  let id: number;
+
+  beforeAll(async () => {
+    const apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-005-config', withPlugin: false, files: files005() });
+    // The row 0.0.5 left holds an AppSecret that has since been reset on WeChat's side.
+    await insertCredentials005(before.strapi, { appId: DEMO_APP.appId, appSecret: STALE_SECRET });
+    id = await insertUser005(before.strapi, { openid: sim.openidFor(DEMO_APP.appId, 'keeper') });
+    await before.stop();
+    app = await startTestApp({
+      name: 'upgrade-005-config',
+      keepDatabase: true,
+      files: files005UserExtension(),
+      pluginConfig: { apiBaseUrl, appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('the config AppSecret is the one used: the old user logs in (the stale one would be refused by WeChat)', async () => {
+    const res = await login(app.server, { code: codeFor('keeper') });
+    expectStatus(res, 200);
+    expect(res.body.user.id).toBe(id);
+  });
+
+  test('the admin API lists the app once, from config, with the config secret', async () => {
+    const admin = await registerFirstAdmin(app.server);
+    const res = await settingsApi(app.server, admin).get();
+    expectStatus(res, 200);
+    expect(res.body.data.apps).toEqual([
+      expect.objectContaining({ appId: DEMO_APP.appId, source: 'config', appSecret: { isSet: true, last4: DEMO_APP.appSecret.slice(-4), source: 'config' } }),
+    ]);
+    expect(res.body.data.defaultAppId).toBe(DEMO_APP.appId);
+    expectNoSecrets(res.text + app.logs.text(), [DEMO_APP.appSecret, STALE_SECRET]);
+  });
+});
+
+describe('upgrade from 1.0 (openid, unionid, session key on the User; store settings { appId, appSecret })', () => {
+  const OPEN_PLATFORM = 'op-upgrade-10';
+  const MAIN: SimulatedApp = { ...DEMO_APP, openPlatformId: OPEN_PLATFORM };
+  const SECOND: SimulatedApp = { appId: 'wx10a0000000000002', appSecret: '10a00000000000000000000000000002', openPlatformId: OPEN_PLATFORM };
+  const sim = new WeChatSimulator({ apps: [MAIN, SECOND] });
+  const openid = (name: string) => sim.openidFor(MAIN.appId, name);
+  const unionid = (name: string) => sim.unionidFor(OPEN_PLATFORM, name);
+  // 'linked' logged in after the mini program was bound to the Open Platform account; 'early' did not.
+  const legacy = [
+    { name: 'linked', unionid: true, sessionKey: 'c2Vzc2lvbi1rZXktbGlua2VkAA==', wechatUserInfo: { nickName: 'Linked' } },
+    { name: 'early', unionid: false, sessionKey: 'c2Vzc2lvbi1rZXktZWFybHkAAA==', wechatUserInfo: null },
+  ];
+  const ids: Record<string, number> = {};
+  let usersBefore: Record<string, unknown>[];
+  let app: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    const apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-10', withPlugin: false, files: files10() });
+    await storeSettings10(before.strapi, MAIN);
+    for (const user of legacy) {
+      ids[user.name] = await insertUser10(before.strapi, {
+        openid: openid(user.name),
+        unionid: user.unionid ? unionid(user.name) : null,
+        sessionKey: user.sessionKey,
+        wechatUserInfo: user.wechatUserInfo,
+      });
+    }
+    usersBefore = await userRows(before.strapi);
+    await before.stop();
+
+    // 1.0 added its User fields at register: no extension file in the app.
+    app = await startTestApp({ name: 'upgrade-10', keepDatabase: true, pluginConfig: { apiBaseUrl } });
+    admin = await registerFirstAdmin(app.server);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('the 1.0 store settings read as one app, the default, and are rewritten in the new shape', async () => {
+    const res = await settingsApi(app.server, admin).get();
+    expectStatus(res, 200);
+    expect(res.body.data).toMatchObject({
+      configured: true,
+      defaultAppId: MAIN.appId,
+      apps: [{ appId: MAIN.appId, source: 'store', isDefault: true, appSecret: { isSet: true, last4: MAIN.appSecret.slice(-4), source: 'store' } }],
+    });
+    expect(res.body.data.apps).toHaveLength(1);
+    const stored = await storedSettings(app.strapi);
+    expect(stored).toMatchObject({ apps: [{ appId: MAIN.appId, appSecret: MAIN.appSecret }] });
+    expect(stored).not.toHaveProperty('appId');
+    expect(stored).not.toHaveProperty('appSecret');
+  });
+
+  test('each 1.0 user got one identity in that app with its openid, unionid and session key; the user rows are as they were', async () => {
+    for (const user of legacy) {
+      const rows = await allIdentities(app.strapi, { user: { id: ids[user.name] } });
+      expect(rows.map(({ appId, openid: o, unionid: u, sessionKey }) => ({ appId, openid: o, unionid: u, sessionKey }))).toEqual([
+        { appId: MAIN.appId, openid: openid(user.name), unionid: user.unionid ? unionid(user.name) : null, sessionKey: user.sessionKey },
+      ]);
+    }
+    const now = await userRows(app.strapi);
+    const legacyColumns = (r: Record<string, unknown>) => ({
+      id: r.id,
+      username: r.username,
+      email: r.email,
+      openid: r.openid,
+      unionid: r.unionid,
+      wechat_session_key: r.wechat_session_key,
+    });
+    expect(now.map(legacyColumns)).toEqual(usersBefore.map(legacyColumns));
+  });
+
+  test('the users log into the same accounts, and nobody is created', async () => {
+    const count = await app.strapi.db.query(USER_UID).count();
+    for (const user of legacy) {
+      const res = await login(app.server, { code: codeFor(user.name) });
+      expectStatus(res, 200);
+      expect(res.body.user).toMatchObject({ id: ids[user.name], openid: openid(user.name) });
+      expect(await identitiesOf(app.strapi, ids[user.name])).toHaveLength(1);
+    }
+    expect(await app.strapi.db.query(USER_UID).count()).toBe(count);
+  });
+
+  test('the unionid 1.0 kept links: the same person from a second mini program of that Open Platform lands on the same account', async () => {
+    expectStatus(await settingsApi(app.server, admin).addApp({ appId: SECOND.appId, appSecret: SECOND.appSecret, name: 'Second' }), 200);
+    const res = await login(app.server, { code: codeFor('linked'), appId: SECOND.appId });
+    expectStatus(res, 200);
+    expect(res.body.user).toMatchObject({ id: ids.linked, openid: sim.openidFor(SECOND.appId, 'linked') });
+    expect(await identitiesOf(app.strapi, ids.linked)).toEqual(
+      [
+        { appId: MAIN.appId, openid: openid('linked'), unionid: unionid('linked') },
+        { appId: SECOND.appId, openid: sim.openidFor(SECOND.appId, 'linked'), unionid: unionid('linked') },
+      ].sort((a, b) => a.appId.localeCompare(b.appId))
+    );
+    const row = await app.strapi.db.connection('up_users').where({ id: ids.linked }).first();
+    expect(row.unionid).toBe(unionid('linked'));
+  });
+
+  test('up_users.unionid, which 1.0 left without an index, now has a real unique one', async () => {
+    const refusal = await rawInsert(app.strapi, USER_UID, { username: 'dupe', email: 'dupe@example.com', unionid: unionid('linked') });
+    expect(refusal?.message).toMatch(/unique|duplicate/i);
+  });
+});
