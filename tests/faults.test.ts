@@ -48,7 +48,14 @@ let currentFault: Fault | null = null;
 
 const users = () => app.strapi.db.query(USER_UID);
 /** Every user row, as stored: a failed login must leave this exactly as it was. */
-const snapshot = async () => JSON.stringify(await users().findMany({ orderBy: { id: 'asc' } }));
+// Users with the openids of their identities (the session key is on the identity).
+const snapshot = async () =>
+  JSON.stringify(
+    (await users().findMany({ orderBy: { id: 'asc' }, populate: ['wechatIdentities'] })).map((u: any) => ({
+      ...u,
+      openid: u.wechatIdentities.map((i: any) => i.openid).join(',') || null,
+    }))
+  );
 
 interface Timed {
   res: request.Response;

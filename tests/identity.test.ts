@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { codeFor, login } from './helpers/login';
+import { identityFor, userByOpenid } from './helpers/identities';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -75,15 +76,17 @@ describe('openid squatting through users-permissions routes', () => {
     expect(after).toMatchObject({ openid: null, unionid: null, wechatSessionKey: null });
 
     // And a WeChat user's own identity cannot be rewritten by that route either.
-    const victim = await users().findOne({ where: { openid: victimOpenid() } });
+    const victim = (await userByOpenid(app.strapi, victimOpenid()))!;
     const victimJwt = app.strapi.plugin('users-permissions').service('jwt').issue({ id: victim.id });
     await request(app.server)
       .put(`/api/users/${victim.id}`)
       .set('Authorization', `Bearer ${victimJwt}`)
-      .send({ openid: 'oSomeoneElse', wechatSessionKey: 'x' });
+      .send({ openid: 'oSomeoneElse', wechatSessionKey: 'x', unionid: 'uSomeoneElse', wechatIdentities: { connect: [], disconnect: [victim.identity.id] } });
     const victimAfter = await users().findOne({ where: { id: victim.id } });
-    expect(victimAfter.openid).toBe(victimOpenid());
-    expect(victimAfter.wechatSessionKey).toBe(victim.wechatSessionKey);
+    expect(victimAfter.openid).toBeNull();
+    expect(victimAfter.unionid).toBe(victim.unionid);
+    const identityAfter = await identityFor(app.strapi, victimOpenid());
+    expect(identityAfter).toMatchObject({ openid: victimOpenid(), sessionKey: victim.identity.sessionKey, user: { id: victim.id } });
   });
 
   test('/api/users/me shows neither the openid nor the session key', async () => {
@@ -120,26 +123,45 @@ describe('the admin Content Manager', () => {
   test('opens, edits and saves a WeChat user without validation errors, keeping its identity', async () => {
     const loginRes = await login(app.server, { code: codeFor('editme'), userInfo: { nickName: 'Edit Me' } });
     const id = loginRes.body.user.id;
-    const sessionKeyBefore = (await users().findOne({ where: { id } })).wechatSessionKey;
-    expect(sessionKeyBefore).toBeTruthy();
+    const openid = sim.openidFor(DEMO_APP.appId, 'editme');
+    const identityBefore = (await identityFor(app.strapi, openid))!;
+    expect(identityBefore.sessionKey).toBeTruthy();
     const opened = await request(app.server).get(cm(`/${id}`)).set('Authorization', `Bearer ${adminToken}`);
     expect(opened.status).toBe(200);
-    expect(opened.body.openid).toBe(sim.openidFor(DEMO_APP.appId, 'editme'));
+    // The identities show as a relation of the user (the edit view lists them read-only).
+    expect(opened.body.wechatIdentities).toEqual({ count: 1 });
+    const listed = await request(app.server)
+      .get(`/content-manager/relations/${USER_UID}/${id}/wechatIdentities`)
+      .set('Authorization', `Bearer ${adminToken}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.results).toEqual([expect.objectContaining({ id: identityBefore.id })]);
 
     // Save what the edit form holds, with one change, as the Content Manager does.
     const { id: _id, createdAt, updatedAt, createdBy, updatedBy, ...form } = opened.body;
     const saved = await request(app.server)
       .put(cm(`/${id}`))
       .set('Authorization', `Bearer ${adminToken}`)
-      .send({ ...form, blocked: true, role: { connect: [], disconnect: [] } });
+      .send({ ...form, blocked: true, role: { connect: [], disconnect: [] }, wechatIdentities: { connect: [], disconnect: [{ id: identityBefore.id }] } });
     if (saved.status !== 200) console.log(JSON.stringify(saved.body), app.logs.lines.filter((l) => l.includes('error')).join('\n'));
     expect(saved.status).toBe(200);
     const after = await users().findOne({ where: { id } });
     expect(after.blocked).toBe(true);
-    expect(after.openid).toBe(sim.openidFor(DEMO_APP.appId, 'editme'));
-    expect(after.wechatSessionKey).toBe(sessionKeyBefore);
+    expect(await identityFor(app.strapi, openid)).toMatchObject({ id: identityBefore.id, sessionKey: identityBefore.sessionKey, user: { id } });
 
     const blocked = await login(app.server, { code: codeFor('editme') });
     expect(blocked.status).toBe(403);
+  });
+
+  test('identities cannot be created, changed or deleted through the Content Manager', async () => {
+    const loginRes = await login(app.server, { code: codeFor('cmidentity') });
+    const identity = (await identityFor(app.strapi, loginRes.body.user.openid))!;
+    const ids = `/content-manager/collection-types/plugin::strapi-wechat-miniprogram-auth.identity`;
+    const auth = { Authorization: `Bearer ${adminToken}` };
+    const created = await request(app.server).post(ids).set(auth).send({ appId: DEMO_APP.appId, openid: 'oForged', user: loginRes.body.user.id });
+    const changed = await request(app.server).put(`${ids}/${identity.id}`).set(auth).send({ openid: 'oForged' });
+    const deleted = await request(app.server).delete(`${ids}/${identity.id}`).set(auth);
+    for (const res of [created, changed, deleted]) expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(await identityFor(app.strapi, 'oForged')).toBeNull();
+    expect(await identityFor(app.strapi, loginRes.body.user.openid)).toMatchObject({ id: identity.id, user: { id: loginRes.body.user.id } });
   });
 });

@@ -11,6 +11,7 @@
  */
 import fc from 'fast-check';
 import { startTestApp, TestApp } from './helpers/test-app';
+import { userByOpenid } from './helpers/identities';
 import { expectNoSecrets, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -145,7 +146,7 @@ function oracle(body: unknown): Verdict {
 
 let serial = 0;
 const nextUser = () => `prop${Date.now().toString(36)}${(serial++).toString(36)}`;
-const userFor = (user: string) => app.strapi.db.query(USER_UID).findOne({ where: { openid: sim.openidFor(DEMO_APP.appId, user) } });
+const userFor = (user: string) => userByOpenid(app.strapi, sim.openidFor(DEMO_APP.appId, user));
 
 async function send(body: string) {
   const res = responses.add(await login(app.server, body));
