@@ -18,10 +18,17 @@ export async function startSimulatorFromEnv(argv: string[] = process.argv.slice(
 }
 
 if (require.main === module) {
+  // A failure (the port is taken...) ends the process as an unhandled rejection would: its stack on stderr, exit code 1.
+  const fail = (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  };
   startSimulatorFromEnv().then((simulator) => {
     process.stdout.write(`WeChat API simulator listening on ${simulator.baseUrl} (demo AppID ${DEMO_APP.appId})\n`);
-    const stop = () => simulator.stop().then(() => process.exit(0));
+    const stop = () => {
+      simulator.stop().then(() => process.exit(0), fail);
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-  });
+  }, fail);
 }

@@ -10,9 +10,7 @@ const strapiUrl = process.env.STRAPI_URL || 'http://127.0.0.1:1337';
 const simulatorUrl = process.env.WECHAT_API_BASE_URL || 'http://127.0.0.1:8900';
 
 async function main() {
-  const { code } = await (
-    await fetch(`${simulatorUrl}/__sim/code`, { method: 'POST', body: JSON.stringify({ user }) })
-  ).json();
+  const { code } = await (await fetch(`${simulatorUrl}/__sim/code`, { method: 'POST', body: JSON.stringify({ user }) })).json();
   const res = await fetch(`${strapiUrl}/strapi-wechat-miniprogram-auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
