@@ -16,7 +16,12 @@
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
-const { DB, PLAYGROUND, RESULTS, ROOT, freePort, machine, prepareDatabase, preparePlayground, round, startProcess, stopProcess, waitFor } = require('./run');
+const { DB, PLAYGROUND, RESULTS, ROOT } = require('./options');
+const { prepareDatabase } = require('./database');
+const { preparePlayground } = require('./playground');
+const { startSimulator, stopProcess } = require('./processes');
+const { machine } = require('./report');
+const { round } = require('./stats');
 
 const OPERATIONS = Number(process.env.BENCH_STEP_OPERATIONS || 3000);
 const CONCURRENCY = 16;
@@ -42,9 +47,7 @@ async function cpuPerOperation(operation) {
 async function main() {
   await preparePlayground();
   const database = await prepareDatabase('wxauth_bench_steps', '.tmp/bench-steps.db');
-  const simPort = await freePort();
-  const simulator = startProcess('steps-simulator', [path.join(ROOT, 'dist', 'simulator', 'cli.js'), '--port', String(simPort)], { cwd: ROOT });
-  await waitFor(`http://127.0.0.1:${simPort}/__sim/stats`, { status: 200, timeoutMs: 10000, child: simulator, name: 'simulator' });
+  const { child: simulator, port: simPort } = await startSimulator(ROOT, 'steps-simulator');
 
   Object.assign(process.env, database, {
     NODE_ENV: 'production',

@@ -1,0 +1,34 @@
+'use strict';
+
+/**
+ * How the runs of several rounds become one figure: medians, and ratios taken within a round (the
+ * machine drifts by about ±20% between runs; a drift touches the runs of one round alike).
+ */
+
+const round = (value, digits) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** One scenario's rounds as one line: medians, with the ratios taken to each round's own /_health. */
+function combineRounds(results, healths) {
+  const pick = (f) => median(results.map(f));
+  return {
+    scenario: results[0].scenario,
+    rounds: results.length,
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    reqPerSec: round(pick((r) => r.reqPerSec), 1),
+    latencyMs: { p50: pick((r) => r.latencyMs.p50), p99: pick((r) => r.latencyMs.p99) },
+    cpuMsPerRequest: round(pick((r) => r.cpuMsPerRequest), 3),
+    systemCpuMsPerRequest: round(pick((r) => r.systemCpuMsPerRequest), 3),
+    throughputRatio: round(median(results.map((r, i) => r.reqPerSec / healths[i].reqPerSec)), 3),
+    cpuRatio: round(median(results.map((r, i) => r.cpuMsPerRequest / healths[i].cpuMsPerRequest)), 2),
+    each: results,
+  };
+}
+
+module.exports = { combineRounds, median, round };
