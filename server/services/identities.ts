@@ -39,6 +39,9 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   let sql: IdentitySql | null = null;
+  // Until startup has given every 0.0.5/1.0 account its identity, a new openid of the default app
+  // may be such an account (server/services/upgrade.ts): then it is looked up by its legacy column.
+  let legacyAccountsPending = true;
   const identitySql = () => (sql ??= createIdentitySql(() => knex(strapi), modelMetadata(strapi, IDENTITY_UID), modelMetadata(strapi, USER_UID)));
   const users = () => query<WeChatUser>(strapi, USER_UID);
   const identities = () => query(strapi, IDENTITY_UID);
@@ -160,7 +163,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const linked = await findUser({ unionid: session.unionid });
       if (linked) return attach(linked, subject);
     }
-    if (subject.isDefaultApp) {
+    if (subject.isDefaultApp && legacyAccountsPending) {
       const legacy = await findUser({ openid: session.openid });
       if (legacy) return attach(legacy, subject);
     }
@@ -180,6 +183,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
           await delay(attempt * 5 + Math.random() * 10);
         }
       }
+    },
+
+    /** Every legacy account has its identity: new openids need no lookup in the legacy column. */
+    legacyAccountsMigrated(): void {
+      legacyAccountsPending = false;
     },
 
     countByApp: () => countIdentitiesByApp(knex(strapi), modelMetadata(strapi, IDENTITY_UID)),

@@ -73,7 +73,8 @@ export default ({ strapi }: { strapi: Strapi }) => {
   async function migrateLegacyOpenids() {
     const flag = 'legacyOpenidsMigrated';
     const store = pluginStore(strapi);
-    if (await store.get(flag)) return;
+    const done = () => getService(strapi, 'identities').legacyAccountsMigrated();
+    if (await store.get(flag)) return done();
     const { defaultAppId } = await credentials().fresh();
     if (!defaultAppId) return; // no app yet: logins adopt these accounts one by one (identities service)
     let migrated = 0;
@@ -106,6 +107,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       }
     }
     await store.set(flag, true);
+    done();
     if (migrated) strapi.log.info(`[wechat-auth] ${migrated} account(s) of earlier versions now have their WeChat identity in ${defaultAppId}`);
   }
 
