@@ -329,3 +329,119 @@ describe('upgrade from 1.0 (openid, unionid, session key on the User; store sett
     expect(refusal?.message).toMatch(/unique|duplicate/i);
   });
 });
+
+describe('upgrade from 0.0.5 with no credentials saved: the app is added after the upgrade', () => {
+  const sim = new WeChatSimulator({ apps: [DEMO_APP] });
+  const openid = (name: string) => sim.openidFor(DEMO_APP.appId, name);
+  const ids: Record<string, number> = {};
+  let apiBaseUrl: string;
+  let app: TestApp;
+  let admin: string;
+  const boot = () =>
+    startTestApp({ name: 'upgrade-005-later', keepDatabase: true, files: files005UserExtension(), pluginConfig: { apiBaseUrl, ratelimit: { enabled: false, interval: { min: 1 }, max: 600 } } });
+
+  beforeAll(async () => {
+    apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-005-later', withPlugin: false, files: files005() });
+    for (const name of ['early', 'burst', 'absent']) ids[name] = await insertUser005(before.strapi, { openid: openid(name) });
+    await before.stop();
+    app = await boot();
+    admin = await registerFirstAdmin(app.server);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('nothing to import, no app, no identity yet', async () => {
+    const res = await settingsApi(app.server, admin).get();
+    expectStatus(res, 200);
+    expect(res.body.data).toMatchObject({ configured: false, apps: [], defaultAppId: null });
+    expect(await allIdentities(app.strapi)).toEqual([]);
+  });
+
+  test('once the admin adds the app, an old user logs into their own account', async () => {
+    expectStatus(await settingsApi(app.server, admin).addApp({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }), 200);
+    const res = await login(app.server, { code: codeFor('early') });
+    expectStatus(res, 200);
+    expect(res.body.user).toMatchObject({ id: ids.early, openid: openid('early') });
+    expect(await identitiesOf(app.strapi, ids.early)).toEqual([{ appId: DEMO_APP.appId, openid: openid('early'), unionid: null }]);
+  });
+
+  test('20 simultaneous logins of another old user: all on that account, one identity, nobody created', async () => {
+    const users = await app.strapi.db.query(USER_UID).count();
+    const results = await Promise.all(Array.from({ length: 20 }, () => login(app.server, { code: codeFor('burst') })));
+    expect(results.map((r) => [r.status, r.body.user?.id])).toEqual(Array(20).fill([200, ids.burst]));
+    expect(await identitiesOf(app.strapi, ids.burst)).toHaveLength(1);
+    expect(await app.strapi.db.query(USER_UID).count()).toBe(users);
+  });
+
+  test('at the next start, the old user who has not logged in yet gets the identity, and logs into their account', async () => {
+    await app.stop();
+    app = await boot();
+    expect(await identitiesOf(app.strapi, ids.absent)).toEqual([{ appId: DEMO_APP.appId, openid: openid('absent'), unionid: null }]);
+    const res = await login(app.server, { code: codeFor('absent') });
+    expectStatus(res, 200);
+    expect(res.body.user.id).toBe(ids.absent);
+    expect(await allIdentities(app.strapi)).toHaveLength(3);
+  });
+});
+
+describe('upgrade from 1.0 (app saved in the admin panel) while adding a second mini program in config', () => {
+  // Neither app is bound to an Open Platform account: no unionid to fall back on.
+  const OLD: SimulatedApp = DEMO_APP;
+  const NEW: SimulatedApp = { appId: 'wx10b0000000000003', appSecret: '10b00000000000000000000000000003' };
+  const sim = new WeChatSimulator({ apps: [OLD, NEW] });
+  const openid = (name: string) => sim.openidFor(OLD.appId, name);
+  const ids: Record<string, number> = {};
+  let app: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    const apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-10-second', withPlugin: false, files: files10() });
+    await storeSettings10(before.strapi, OLD);
+    for (const name of ['old1', 'old2']) ids[name] = await insertUser10(before.strapi, { openid: openid(name), sessionKey: `c2Vzc2lvbi1rZXkt${name}AA==` });
+    await before.stop();
+    app = await startTestApp({ name: 'upgrade-10-second', keepDatabase: true, pluginConfig: { apiBaseUrl, apps: [{ appId: NEW.appId, appSecret: NEW.appSecret }] } });
+    admin = await registerFirstAdmin(app.server);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('both apps are listed: the config one first (the default), the 1.0 one from the store', async () => {
+    const res = await settingsApi(app.server, admin).get();
+    expectStatus(res, 200);
+    expect(res.body.data.apps.map((a: { appId: string; source: string }) => [a.appId, a.source])).toEqual([
+      [NEW.appId, 'config'],
+      [OLD.appId, 'store'],
+    ]);
+  });
+
+  test("a 1.0 user logging in from the 1.0 mini program (appId given) lands on their account", async () => {
+    const users = await app.strapi.db.query(USER_UID).count();
+    const res = await login(app.server, { code: codeFor('old1'), appId: OLD.appId });
+    expectStatus(res, 200);
+    expect(res.body.user).toMatchObject({ id: ids.old1, openid: openid('old1') });
+    expect(await app.strapi.db.query(USER_UID).count()).toBe(users);
+  });
+
+  test('once the admin makes the 1.0 app the default again (the 1.0 mini program sends no appId), its users land on their accounts', async () => {
+    expectStatus(await settingsApi(app.server, admin).setDefault(OLD.appId), 200);
+    const users = await app.strapi.db.query(USER_UID).count();
+    const res = await login(app.server, { code: codeFor('old2') });
+    expectStatus(res, 200);
+    expect(res.body.user).toMatchObject({ id: ids.old2, openid: openid('old2') });
+    expect(await app.strapi.db.query(USER_UID).count()).toBe(users);
+  });
+
+  test('no identity claims a 1.0 openid for an app that did not issue it', async () => {
+    const legacyOpenids = [openid('old1'), openid('old2')];
+    const wrong = (await allIdentities(app.strapi)).filter((i) => legacyOpenids.includes(i.openid) && i.appId !== OLD.appId);
+    expect(wrong.map(({ appId, openid: o, userId }) => ({ appId, openid: o, userId }))).toEqual([]);
+  });
+});
