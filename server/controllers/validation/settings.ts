@@ -9,14 +9,18 @@ const isPlainObject = (value: unknown) =>
 const body = (fields: Record<string, yup.AnySchema>) =>
   yup
     .object(fields)
+    // Fixed type messages: yup's default ones print the value received, which may hold an AppSecret.
+    .typeError('The body must be a JSON object')
     .noUnknown(true, 'Unknown field: ${unknown}')
     .strict()
     .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
     .required('The body must be a JSON object');
 
-const appId = () => yup.string().strict().matches(APP_ID_PATTERN, APP_ID_FORMAT);
-const appSecret = () => yup.string().strict().matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true });
-const name = () => yup.string().strict().trim('name must not start or end with spaces').max(64, 'name must be at most 64 characters');
+const appId = () => yup.string().strict().typeError('AppID must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT);
+const appSecret = () =>
+  yup.string().strict().typeError('AppSecret must be a string').matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true });
+const name = () =>
+  yup.string().strict().typeError('name must be a string').trim('name must not start or end with spaces').max(64, 'name must be at most 64 characters');
 
 const validate = <T>(schema: yup.AnySchema) => (input: unknown) =>
   validateYupSchema(schema, { strict: true, abortEarly: false })(input ?? {}) as Promise<T>;
