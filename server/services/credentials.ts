@@ -99,7 +99,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
         }
         if (change.appSecret) next.appSecret = change.appSecret;
         if (index >= 0) apps[index] = next;
-        else apps.push(next);
+        // A config app gets a stored entry only for something to store: an entry holding just the
+        // AppID would turn into a secretless store app once config stops listing it.
+        else if (next.appSecret || next.name) apps.push(next);
         return { ...settings, apps };
       });
     },
