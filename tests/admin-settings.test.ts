@@ -1,52 +1,99 @@
 /**
- * The admin panel's settings API (/strapi-wechat-miniprogram-auth/settings) against a real
- * Strapi 4.26 and the WeChat simulator: admin JWT, RBAC, the write-only secret, validation,
- * the credential check, and a login that uses what the admin saved.
+ * The admin panel's settings API (/strapi-wechat-miniprogram-auth/settings: the app list, see
+ * docs/design/apps-and-identities.md "Admin API") against a real Strapi 4.26 and the WeChat
+ * simulator, with no app in config: admin JWT, RBAC, validation, the write-only secret, adding,
+ * renaming, re-keying and removing apps, the default app, identity counts, the credential check,
+ * the 1.0 store shape, and logins that use what the admin saved from the very next request.
  */
 import request from 'supertest';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { adminWithRole, createRole, registerFirstAdmin, ROLE, roleId } from './helpers/admin';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
-import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
+import { countIdentities } from './helpers/identities';
+import { SimulatedApp, DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
-const BASE = '/strapi-wechat-miniprogram-auth/settings';
-const READ = 'plugin::strapi-wechat-miniprogram-auth.settings.read';
-const UPDATE = 'plugin::strapi-wechat-miniprogram-auth.settings.update';
+const PLUGIN = 'strapi-wechat-miniprogram-auth';
+const BASE = `/${PLUGIN}/settings`;
+const READ = `plugin::${PLUGIN}.settings.read`;
+const UPDATE = `plugin::${PLUGIN}.settings.update`;
+const LOGIN = { path: `/${PLUGIN}/login`, url: null };
 
-const OTHER_APP: SimulatedApp = { appId: 'wxfedcba9876543210', appSecret: 'fedcba9876543210fedcba9876543210' };
-const FENCED_APP: SimulatedApp = { appId: 'wx00000000000000ff', appSecret: 'ffffffffffffffffffffffffffffffff', ipWhitelisted: false };
+/** DEMO and OTHER are bound to the same Open Platform account: one person is one user across them. */
+const OPEN_PLATFORM = 'op-admin-settings';
+const DEMO: SimulatedApp = { ...DEMO_APP, openPlatformId: OPEN_PLATFORM };
+const OTHER: SimulatedApp = { appId: 'wxfedcba9876543210', appSecret: 'fedcba9876543210fedcba9876543210', openPlatformId: OPEN_PLATFORM };
+/** A new secret for OTHER (WeChat's "reset AppSecret"). */
+const OTHER_NEW_SECRET = '99999999999999999999999999999999';
+const FENCED: SimulatedApp = { appId: 'wx00000000000000ff', appSecret: 'ffffffffffffffffffffffffffffffff', ipWhitelisted: false };
+/** Well formed, unknown to WeChat and never added. */
+const STRANGER = 'wx1111111111111111';
 const WRONG_SECRET = 'abcdefabcdefabcdefabcdefabcdef00';
-const SECRETS = [DEMO_APP.appSecret, OTHER_APP.appSecret, FENCED_APP.appSecret, WRONG_SECRET];
+const SECRETS = [DEMO.appSecret, OTHER.appSecret, OTHER_NEW_SECRET, FENCED.appSecret, WRONG_SECRET];
 
-const sim = new WeChatSimulator({ apps: [DEMO_APP, OTHER_APP, FENCED_APP] });
+const sim = new WeChatSimulator({ apps: [DEMO, OTHER, FENCED] });
 const responses = new ResponseLog();
 let app: TestApp;
 const tokens: Record<'superAdmin' | 'editor' | 'author' | 'reader' | 'writer', string> = {} as never;
 
-type Method = 'get' | 'put' | 'post';
+type Method = 'get' | 'put' | 'post' | 'delete';
 async function call(method: Method, path: string, token?: string, body?: unknown) {
-  let req = request(app.server)[method](path);
+  let req = request(app.server)[method](`${BASE}${path}`);
   if (token) req = req.set('Authorization', `Bearer ${token}`);
   return responses.add(await (body === undefined ? req : req.send(body as object)));
 }
-const getSettings = (token = tokens.superAdmin) => call('get', BASE, token);
-const putSettings = (body: unknown, token = tokens.superAdmin) => call('put', BASE, token, body);
-const testCredentials = (body: unknown, token = tokens.superAdmin) => call('post', `${BASE}/test`, token, body);
-const stored = () => app.strapi.store({ type: 'plugin', name: 'strapi-wechat-miniprogram-auth' }).get({ key: 'settings' });
+const getSettings = (token = tokens.superAdmin) => call('get', '', token);
+const addApp = (body: unknown, token = tokens.superAdmin) => call('post', '/apps', token, body);
+const updateApp = (appId: string, body: unknown, token = tokens.superAdmin) => call('put', `/apps/${encodeURIComponent(appId)}`, token, body);
+const removeApp = (appId: string, token = tokens.superAdmin) => call('delete', `/apps/${encodeURIComponent(appId)}`, token);
+const setDefault = (body: unknown, token = tokens.superAdmin) => call('put', '/default', token, body);
+const testCredentials = (body: unknown, token = tokens.superAdmin) => call('post', '/test', token, body);
+const signIn = async (body: unknown) => responses.add(await login(app.server, body));
+
+const pluginStore = () => app.strapi.store({ type: 'plugin', name: PLUGIN });
+const stored = () => pluginStore().get({ key: 'settings' });
+
+/** Every write route, with a valid body, for the access tests. */
+const WRITES: Array<[string, (token: string) => Promise<request.Response>]> = [
+  ['POST /settings/apps', (t) => addApp({ appId: DEMO.appId, appSecret: DEMO.appSecret }, t)],
+  ['PUT /settings/apps/:appId', (t) => updateApp(DEMO.appId, { name: 'Demo' }, t)],
+  ['DELETE /settings/apps/:appId', (t) => removeApp(DEMO.appId, t)],
+  ['PUT /settings/default', (t) => setDefault({ appId: DEMO.appId }, t)],
+  ['POST /settings/test', (t) => testCredentials({ appId: DEMO.appId, appSecret: DEMO.appSecret }, t)],
+];
 
 /** The field errors of a Strapi ValidationError, as { path: message }. */
 function fieldErrors(res: request.Response): Record<string, string> {
   expectStrapiError(res, 400);
   expect(res.body.error.name).toBe('ValidationError');
-  return Object.fromEntries(
-    (res.body.error.details.errors as { path: string[]; message: string }[]).map((e) => [e.path.join('.'), e.message])
-  );
+  return Object.fromEntries((res.body.error.details.errors as { path: string[]; message: string }[]).map((e) => [e.path.join('.'), e.message]));
 }
+
+/** A 400 ValidationError of the controller (not a field error): its message and reason. */
+function refusal(res: request.Response): { message: string; reason: unknown } {
+  expectStrapiError(res, 400);
+  expect(res.body.error.name).toBe('ValidationError');
+  return { message: res.body.error.message, reason: res.body.error.details?.reason };
+}
+
+/** One app of the settings answer (docs/design/apps-and-identities.md, "Admin API"). */
+interface AppView {
+  appId: string;
+  name: string | null;
+  source: 'config' | 'store';
+  isDefault: boolean;
+  appSecret: { isSet: boolean; last4: string | null; source: 'config' | 'store' | null };
+  identities: number;
+}
+const appsOf = (res: request.Response): AppView[] => res.body.data.apps;
+const appView = (res: request.Response, appId: string) => appsOf(res).find((a) => a.appId === appId);
+
+const secretView = (secret: string, source = 'store') => ({ isSet: true, last4: secret.slice(-4), source });
 
 beforeAll(async () => {
   const apiBaseUrl = await sim.start();
-  // No credentials in config: the admin panel provides them.
-  app = await startTestApp({ name: 'admin-settings', pluginConfig: { apiBaseUrl, timeout: 1000 } });
+  // No app in config: the admin panel provides them. A long cache TTL: a save on this instance must
+  // still be seen by the very next login (the cache is dropped on save, not left to expire).
+  app = await startTestApp({ name: 'admin-settings', pluginConfig: { apiBaseUrl, timeout: 1000, credentialsCacheTtl: 600000 } });
   const { strapi, server } = app;
   tokens.superAdmin = await registerFirstAdmin(server);
   tokens.editor = await adminWithRole(strapi, server, 'editor@example.com', await roleId(strapi, ROLE.editor));
@@ -63,56 +110,58 @@ afterAll(async () => {
 describe('RBAC', () => {
   test('the plugin registers its read and update actions, and the Super Admin role holds them', async () => {
     const provider = app.strapi.admin.services.permission.actionProvider;
-    expect(provider.get(READ)).toMatchObject({ section: 'plugins', pluginName: 'strapi-wechat-miniprogram-auth', subCategory: 'settings' });
-    expect(provider.get(UPDATE)).toMatchObject({ section: 'plugins', pluginName: 'strapi-wechat-miniprogram-auth' });
+    expect(provider.get(READ)).toMatchObject({ section: 'plugins', pluginName: PLUGIN, subCategory: 'settings' });
+    expect(provider.get(UPDATE)).toMatchObject({ section: 'plugins', pluginName: PLUGIN });
     const superAdmin = await app.strapi.admin.services.role.getSuperAdmin();
-    const actions = (await app.strapi.admin.services.permission.findMany({ where: { role: { id: superAdmin.id } } })).map(
-      (p: { action: string }) => p.action
-    );
+    const actions = (await app.strapi.admin.services.permission.findMany({ where: { role: { id: superAdmin.id } } })).map((p: { action: string }) => p.action);
     expect(actions).toEqual(expect.arrayContaining([READ, UPDATE]));
   });
 
   test('without an admin JWT every settings route answers 401', async () => {
     expectStrapiError(await getSettings(''), 401);
-    expectStrapiError(await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, ''), 401);
-    expectStrapiError(await testCredentials({}, ''), 401);
-  });
-
-  test('a users-permissions (content API) JWT is not an admin JWT: 401', async () => {
-    const jwt = app.strapi.plugin('users-permissions').service('jwt').issue({ id: 1 });
-    expectStrapiError(await getSettings(jwt), 401);
-  });
-
-  test.each(['editor', 'author'] as const)('the default %s role has no access: 403 on read, update and test', async (role) => {
-    expectStrapiError(await getSettings(tokens[role]), 403);
-    expectStrapiError(await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, tokens[role]), 403);
-    expectStrapiError(await testCredentials({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, tokens[role]), 403);
+    for (const [, write] of WRITES) expectStrapiError(await write(''), 401);
     expect(await stored()).toBeNull();
     expect(sim.getStats().stableToken).toBe(0);
   });
 
-  test('a role with only "Read settings" can read but neither save nor test', async () => {
-    expect((await getSettings(tokens.reader)).status).toBe(200);
-    expectStrapiError(await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, tokens.reader), 403);
-    expectStrapiError(await testCredentials({}, tokens.reader), 403);
+  test('a users-permissions (content API) JWT is not an admin JWT: 401 on every route', async () => {
+    const jwt = app.strapi.plugin('users-permissions').service('jwt').issue({ id: 1 });
+    expectStrapiError(await getSettings(jwt), 401);
+    for (const [, write] of WRITES) expectStrapiError(await write(jwt), 401);
     expect(await stored()).toBeNull();
+  });
+
+  test.each(['editor', 'author'] as const)('the default %s role has no access: 403 on read, every write and the test', async (role) => {
+    expectStrapiError(await getSettings(tokens[role]), 403);
+    for (const [, write] of WRITES) expectStrapiError(await write(tokens[role]), 403);
+    expect(await stored()).toBeNull();
+    expect(sim.getStats().stableToken).toBe(0);
+  });
+
+  test('a role with only "Read settings" can read but neither write nor test', async () => {
+    expect((await getSettings(tokens.reader)).status).toBe(200);
+    for (const [, write] of WRITES) expectStrapiError(await write(tokens.reader), 403);
+    expect(await stored()).toBeNull();
+    expect(sim.getStats().stableToken).toBe(0);
   });
 });
 
-describe('reading and saving', () => {
-  test('before anything is saved: not configured, nothing set, and the login path', async () => {
+describe('validation: 400 with a message per field, and nothing stored', () => {
+  test('before anything is saved: not configured, no app, no default, and the login path', async () => {
     const res = await getSettings();
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
       configured: false,
-      appId: { value: null, source: null },
-      appSecret: { isSet: false, last4: null, source: null },
-      login: { path: '/strapi-wechat-miniprogram-auth/login', url: null },
+      defaultAppId: null,
+      defaultAppIdSource: null,
+      linkByUnionid: true,
+      apps: [],
+      login: LOGIN,
     });
   });
 
-  test('invalid values: 400 ValidationError with a message per field, and nothing is stored', async () => {
-    const errors = fieldErrors(await putSettings({ appId: 'wx123', appSecret: 'not-a-secret' }));
+  test('a malformed AppID and AppSecret: one message each', async () => {
+    const errors = fieldErrors(await addApp({ appId: 'wx123', appSecret: 'not-a-secret' }));
     expect(errors).toEqual({
       appId: expect.stringMatching(/"wx" followed by 16 hexadecimal characters/),
       appSecret: expect.stringMatching(/32 hexadecimal characters/),
@@ -121,98 +170,267 @@ describe('reading and saving', () => {
   });
 
   test.each([
-    ['an AppID with a space', { appId: ` ${DEMO_APP.appId}`, appSecret: DEMO_APP.appSecret }, ['appId']],
-    ['an AppID that is not a string', { appId: 12, appSecret: DEMO_APP.appSecret }, ['appId']],
-    ['a 31-character secret', { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret.slice(1) }, ['appSecret']],
-    ['a secret with non-hex characters', { appId: DEMO_APP.appId, appSecret: 'g'.repeat(32) }, ['appSecret']],
-    ['no secret while none is stored', { appId: DEMO_APP.appId }, ['appSecret']],
-    ['an empty secret while none is stored', { appId: DEMO_APP.appId, appSecret: '' }, ['appSecret']],
-    ['no AppID while none is stored', { appSecret: DEMO_APP.appSecret }, ['appId']],
-  ])('%s: 400 naming that field', async (_name, body, paths) => {
-    expect(Object.keys(fieldErrors(await putSettings(body)))).toEqual(paths);
+    ['an AppID with a space', { appId: ` ${DEMO.appId}`, appSecret: DEMO.appSecret }, ['appId']],
+    ['an AppID that is not a string', { appId: 12, appSecret: DEMO.appSecret }, ['appId']],
+    ['no AppID', { appSecret: DEMO.appSecret }, ['appId']],
+    ['a 31-character secret', { appId: DEMO.appId, appSecret: DEMO.appSecret.slice(1) }, ['appSecret']],
+    ['a secret with non-hex characters', { appId: DEMO.appId, appSecret: 'g'.repeat(32) }, ['appSecret']],
+    ['no secret', { appId: DEMO.appId }, ['appSecret']],
+    ['an empty secret', { appId: DEMO.appId, appSecret: '' }, ['appSecret']],
+    ['a name of 65 characters', { appId: DEMO.appId, appSecret: DEMO.appSecret, name: 'n'.repeat(65) }, ['name']],
+    ['a name with a leading space', { appId: DEMO.appId, appSecret: DEMO.appSecret, name: ' Demo' }, ['name']],
+    ['a name that is not a string', { appId: DEMO.appId, appSecret: DEMO.appSecret, name: 7 }, ['name']],
+  ])('adding an app with %s: 400 naming that field', async (_name, body, paths) => {
+    expect(Object.keys(fieldErrors(await addApp(body)))).toEqual(paths);
+    expect(await stored()).toBeNull();
+  });
+
+  test('a secret sent with the wrong type is refused without being echoed', async () => {
+    for (const res of [
+      await addApp({ appId: DEMO.appId, appSecret: [DEMO.appSecret] }),
+      await addApp({ appId: DEMO.appId, appSecret: { value: DEMO.appSecret } }),
+    ]) {
+      expect(fieldErrors(res)).toEqual({ appSecret: expect.any(String) });
+      expect(res.text).not.toContain(DEMO.appSecret);
+    }
+    const notAnObject = await addApp([DEMO.appId, DEMO.appSecret]);
+    expectStrapiError(notAnObject, 400);
+    expect(notAnObject.text).not.toContain(DEMO.appSecret);
     expect(await stored()).toBeNull();
   });
 
   test('an unknown field or a body that is not an object: 400', async () => {
-    expectStrapiError(await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, apiBaseUrl: 'http://evil.example' }), 400);
-    expectStrapiError(await putSettings([DEMO_APP.appId]), 400);
+    expectStrapiError(await addApp({ appId: DEMO.appId, appSecret: DEMO.appSecret, apiBaseUrl: 'http://evil.example' }), 400);
+    expectStrapiError(await addApp([DEMO.appId]), 400);
+    expectStrapiError(await setDefault([DEMO.appId]), 400);
     expect(await stored()).toBeNull();
   });
 
-  test('a valid save stores both values and answers without the secret: only its last 4 characters', async () => {
-    const res = await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret });
+  test('changing, removing or making default an app that is not listed: 404 / 400, nothing stored', async () => {
+    expectStrapiError(await updateApp(DEMO.appId, { name: 'Demo' }), 404);
+    expectStrapiError(await removeApp(DEMO.appId), 404);
+    expect(refusal(await setDefault({ appId: DEMO.appId }))).toEqual({ message: expect.stringContaining(DEMO.appId), reason: 'unknown_app' });
+    expect(Object.keys(fieldErrors(await setDefault({ appId: 'wx12' })))).toEqual(['appId']);
+    expect(Object.keys(fieldErrors(await updateApp('wx12', { name: 'Demo' })))).toEqual(['appId']);
+    expect(Object.keys(fieldErrors(await removeApp('wx12')))).toEqual(['appId']);
+    expect(await stored()).toBeNull();
+  });
+});
+
+describe('the app list', () => {
+  test('adding the first app stores it and answers without the secret: only its last 4 characters; it is the default', async () => {
+    const res = await addApp({ appId: DEMO.appId, appSecret: DEMO.appSecret });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({
+    expect(res.body.data).toEqual({
       configured: true,
-      appId: { value: DEMO_APP.appId, source: 'store' },
-      appSecret: { isSet: true, last4: DEMO_APP.appSecret.slice(-4), source: 'store' },
+      defaultAppId: DEMO.appId,
+      defaultAppIdSource: 'first',
+      linkByUnionid: true,
+      apps: [{ appId: DEMO.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(DEMO.appSecret), identities: 0 }],
+      login: LOGIN,
     });
-    expect(res.text).not.toContain(DEMO_APP.appSecret);
-    expect(await stored()).toEqual({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret });
+    expect(res.text).not.toContain(DEMO.appSecret);
+    expect(await stored()).toEqual({ apps: [{ appId: DEMO.appId, appSecret: DEMO.appSecret }] });
 
     const read = await getSettings(tokens.reader);
     expect(read.body.data).toEqual(res.body.data);
-    expect(read.text).not.toContain(DEMO_APP.appSecret);
+    expect(read.text).not.toContain(DEMO.appSecret);
   });
 
-  test('saving with the secret left empty (or left out) keeps the stored secret', async () => {
-    expect((await putSettings({ appId: DEMO_APP.appId, appSecret: '' })).status).toBe(200);
-    expect((await putSettings({ appId: DEMO_APP.appId })).status).toBe(200);
-    expect(await stored()).toEqual({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret });
-  });
-
-  test('a role with "Update settings" can save', async () => {
-    const res = await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, tokens.writer);
+  test('a role with "Update settings" can add a second app, with a name', async () => {
+    const res = await addApp({ appId: OTHER.appId, name: 'Shop', appSecret: OTHER.appSecret }, tokens.writer);
     expect(res.status).toBe(200);
+    expect(res.body.data.apps).toEqual([
+      expect.objectContaining({ appId: DEMO.appId, isDefault: true }),
+      { appId: OTHER.appId, name: 'Shop', source: 'store', isDefault: false, appSecret: secretView(OTHER.appSecret), identities: 0 },
+    ]);
+    expect(res.body.data.defaultAppId).toBe(DEMO.appId);
+    expect(res.text).not.toContain(OTHER.appSecret);
+    expect(await stored()).toEqual({
+      apps: [
+        { appId: DEMO.appId, appSecret: DEMO.appSecret },
+        { appId: OTHER.appId, name: 'Shop', appSecret: OTHER.appSecret },
+      ],
+    });
+  });
+
+  test('an AppID already listed (in any letter case): 400, nothing changed', async () => {
+    const before = await stored();
+    for (const appId of [OTHER.appId, OTHER.appId.toUpperCase().replace(/^WX/, 'wx')]) {
+      expect(refusal(await addApp({ appId, appSecret: WRONG_SECRET }))).toEqual({ message: expect.stringContaining(appId), reason: 'duplicate' });
+    }
+    expect(await stored()).toEqual(before);
+  });
+
+  test('renaming keeps the secret; an empty name removes the name', async () => {
+    const renamed = await updateApp(OTHER.appId, { name: 'Shop (prod)' }, tokens.writer);
+    expect(renamed.status).toBe(200);
+    expect(appView(renamed, OTHER.appId)).toMatchObject({ name: 'Shop (prod)', appSecret: secretView(OTHER.appSecret) });
+    expect((await stored()).apps[1]).toEqual({ appId: OTHER.appId, name: 'Shop (prod)', appSecret: OTHER.appSecret });
+
+    expect(appView(await updateApp(DEMO.appId, { name: 'Demo' }), DEMO.appId)).toMatchObject({ name: 'Demo' });
+    expect(appView(await updateApp(DEMO.appId, { name: '' }), DEMO.appId)).toMatchObject({ name: null });
+    expect((await stored()).apps[0]).toEqual({ appId: DEMO.appId, appSecret: DEMO.appSecret });
+  });
+
+  test('replacing the secret: only the new last 4 in the answer; an empty or absent secret keeps it', async () => {
+    const res = await updateApp(OTHER.appId, { appSecret: OTHER_NEW_SECRET });
+    expect(res.status).toBe(200);
+    expect(appView(res, OTHER.appId)).toMatchObject({ name: 'Shop (prod)', appSecret: secretView(OTHER_NEW_SECRET) });
+    expect(res.text).not.toContain(OTHER_NEW_SECRET);
+    expect((await stored()).apps[1]).toEqual({ appId: OTHER.appId, name: 'Shop (prod)', appSecret: OTHER_NEW_SECRET });
+
+    // Back to the secret WeChat knows; then the write-only field left empty or out keeps it.
+    expect((await updateApp(OTHER.appId, { appSecret: OTHER.appSecret })).status).toBe(200);
+    expect((await updateApp(OTHER.appId, { appSecret: '' })).status).toBe(200);
+    expect((await updateApp(OTHER.appId, {})).status).toBe(200);
+    expect((await updateApp(OTHER.appId, { name: 'Shop' })).status).toBe(200);
+    expect((await stored()).apps[1]).toEqual({ appId: OTHER.appId, name: 'Shop', appSecret: OTHER.appSecret });
+  });
+
+  test('a malformed change: 400 naming the field, nothing changed', async () => {
+    const before = await stored();
+    expect(Object.keys(fieldErrors(await updateApp(OTHER.appId, { appSecret: '123' })))).toEqual(['appSecret']);
+    expect(Object.keys(fieldErrors(await updateApp(OTHER.appId, { name: 'n'.repeat(65) })))).toEqual(['name']);
+    // The AppID is the app's key: it is not a field of the change.
+    expectStrapiError(await updateApp(OTHER.appId, { appId: STRANGER }), 400);
+    expectStrapiError(await updateApp(OTHER.appId, [OTHER.appSecret]), 400);
+    expect(await stored()).toEqual(before);
   });
 });
 
 describe('a login through the public route uses what the admin saved, from the very next request', () => {
-  test('the saved demo credentials', async () => {
-    const res = await login(app.server, { code: codeFor('alice') });
-    expect(res.status).toBe(200);
-    expect(res.body.user.openid).toBe(sim.openidFor(DEMO_APP.appId, 'alice'));
+  let alice: number;
+
+  test('without appId: the default app; with an appId: that app; GET counts the identities per app', async () => {
+    const plain = await signIn({ code: codeFor('alice') });
+    expect(plain.status).toBe(200);
+    expect(plain.body.user.openid).toBe(sim.openidFor(DEMO.appId, 'alice'));
+    alice = plain.body.user.id;
+    let view = await getSettings(tokens.reader);
+    expect([appView(view, DEMO.appId)?.identities, appView(view, OTHER.appId)?.identities]).toEqual([1, 0]);
+
+    const viaOther = await signIn({ code: codeFor('alice'), appId: OTHER.appId });
+    expect(viaOther.status).toBe(200);
+    expect(viaOther.body.user.openid).toBe(sim.openidFor(OTHER.appId, 'alice'));
+    expect(viaOther.body.user.id).toBe(alice); // same unionid: one user, two identities
+    expect((await signIn({ code: codeFor('bob'), appId: OTHER.appId })).status).toBe(200);
+    view = await getSettings();
+    expect([appView(view, DEMO.appId)?.identities, appView(view, OTHER.appId)?.identities]).toEqual([1, 2]);
+    // Again through the same app: no new identity.
+    expect((await signIn({ code: codeFor('alice'), appId: OTHER.appId })).body.user.id).toBe(alice);
+    expect(appView(await getSettings(), OTHER.appId)?.identities).toBe(2);
   });
 
-  test('after saving another mini program, the next login is for that one (no stale copy)', async () => {
-    expect((await putSettings({ appId: OTHER_APP.appId, appSecret: OTHER_APP.appSecret })).status).toBe(200);
-    const res = await login(app.server, { code: codeFor('alice') });
-    expect(res.status).toBe(200);
-    expect(res.body.user.openid).toBe(sim.openidFor(OTHER_APP.appId, 'alice'));
+  test('a replaced secret is used by the next login: a wrong one fails at once, the right one works at once', async () => {
+    expect((await updateApp(DEMO.appId, { appSecret: WRONG_SECRET })).status).toBe(200);
+    expectStrapiError(await signIn({ code: codeFor('alice') }), 502);
+    expect((await updateApp(DEMO.appId, { appSecret: DEMO.appSecret })).status).toBe(200);
+    expect((await signIn({ code: codeFor('alice') })).body.user?.id).toBe(alice);
+  });
 
-    // Back to the demo app; a wrong secret saved by an admin shows at once too.
-    expect((await putSettings({ appId: DEMO_APP.appId, appSecret: WRONG_SECRET })).status).toBe(200);
-    expectStrapiError(await login(app.server, { code: codeFor('alice') }), 502);
-    expect((await putSettings({ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret })).status).toBe(200);
-    expect((await login(app.server, { code: codeFor('alice') })).status).toBe(200);
+  test('choosing the default app: a login without appId then goes to it', async () => {
+    const res = await setDefault({ appId: OTHER.appId }, tokens.writer);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ defaultAppId: OTHER.appId, defaultAppIdSource: 'store' });
+    expect(appsOf(res).map((a) => [a.appId, a.isDefault])).toEqual([
+      [DEMO.appId, false],
+      [OTHER.appId, true],
+    ]);
+    expect((await stored()).defaultAppId).toBe(OTHER.appId);
+    const plain = await signIn({ code: codeFor('carol') });
+    expect(plain.status).toBe(200);
+    expect(plain.body.user.openid).toBe(sim.openidFor(OTHER.appId, 'carol'));
+
+    expect((await setDefault({ appId: DEMO.appId })).body.data).toMatchObject({ defaultAppId: DEMO.appId, defaultAppIdSource: 'store' });
+    expect((await signIn({ code: codeFor('carol') })).body.user.openid).toBe(sim.openidFor(DEMO.appId, 'carol'));
+  });
+
+  test('the default cannot be an app that is not listed, or a malformed AppID: 400, default unchanged', async () => {
+    expect(refusal(await setDefault({ appId: STRANGER }))).toEqual({ message: expect.stringContaining(STRANGER), reason: 'unknown_app' });
+    expect(Object.keys(fieldErrors(await setDefault({ appId: 'wx12' })))).toEqual(['appId']);
+    expect(Object.keys(fieldErrors(await setDefault({})))).toEqual(['appId']);
+    expect((await getSettings()).body.data).toMatchObject({ defaultAppId: DEMO.appId, defaultAppIdSource: 'store' });
+    expect((await stored()).defaultAppId).toBe(DEMO.appId);
+  });
+
+  test('removing an app: its identities stay, a login with its appId answers 400 naming it; added again, the same users log in', async () => {
+    const identitiesBefore = await countIdentities(app.strapi, { appId: OTHER.appId });
+    expect(identitiesBefore).toBe(3); // alice, bob, carol
+    expect((await setDefault({ appId: OTHER.appId })).status).toBe(200);
+    const bob = (await signIn({ code: codeFor('bob'), appId: OTHER.appId })).body.user.id;
+
+    const res = await removeApp(OTHER.appId, tokens.writer);
+    expect(res.status).toBe(200);
+    // The default was the removed app: the first app is the default again.
+    expect(res.body.data).toMatchObject({ defaultAppId: DEMO.appId, defaultAppIdSource: 'first' });
+    expect(appsOf(res).map((a) => a.appId)).toEqual([DEMO.appId]);
+    expect(await stored()).toEqual({ apps: [{ appId: DEMO.appId, appSecret: DEMO.appSecret }] });
+    expect(await countIdentities(app.strapi, { appId: OTHER.appId })).toBe(identitiesBefore);
+
+    const refused = await signIn({ code: codeFor('bob'), appId: OTHER.appId });
+    expectStrapiError(refused, 400);
+    expect(refused.body.error.message).toContain(OTHER.appId);
+    // alice keeps her account through the other app.
+    expect((await signIn({ code: codeFor('alice') })).body.user.id).toBe(alice);
+    // Removing it twice: it is not listed any more.
+    expectStrapiError(await removeApp(OTHER.appId), 404);
+
+    const again = await addApp({ appId: OTHER.appId, appSecret: OTHER.appSecret });
+    expect(again.status).toBe(200);
+    expect(appView(again, OTHER.appId)).toMatchObject({ source: 'store', isDefault: false, identities: identitiesBefore });
+    expect((await signIn({ code: codeFor('bob'), appId: OTHER.appId })).body.user.id).toBe(bob);
+    expect((await signIn({ code: codeFor('alice'), appId: OTHER.appId })).body.user.id).toBe(alice);
+    expect(await countIdentities(app.strapi, { appId: OTHER.appId })).toBe(identitiesBefore);
   });
 });
 
 describe('Test credentials (stable_token through the server)', () => {
   test('entered credentials that WeChat accepts: ok, and no access token in the answer', async () => {
     const before = sim.getStats().stableToken;
-    const res = await testCredentials({ appId: OTHER_APP.appId, appSecret: OTHER_APP.appSecret });
+    const res = await testCredentials({ appId: OTHER.appId, appSecret: OTHER.appSecret });
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ ok: true, appId: OTHER_APP.appId, expiresIn: expect.any(Number) });
+    expect(res.body.data).toEqual({ ok: true, appId: OTHER.appId, expiresIn: expect.any(Number) });
     expect(sim.getStats().stableToken).toBe(before + 1);
     expect(res.text).not.toMatch(/access_token|accessToken/);
   });
 
-  test('with empty fields the stored credentials are tested', async () => {
-    const res = await testCredentials({ appId: '', appSecret: '' });
-    expect(res.body.data).toMatchObject({ ok: true, appId: DEMO_APP.appId });
-    expect((await testCredentials({})).body.data).toMatchObject({ ok: true, appId: DEMO_APP.appId });
+  test('an app that is not listed yet can be tested with the secret typed in (the add form)', async () => {
+    const res = await testCredentials({ appId: FENCED.appId, appSecret: FENCED.appSecret });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ ok: false, appId: FENCED.appId });
   });
 
-  test('an entered AppID with the stored secret', async () => {
-    const res = await testCredentials({ appId: OTHER_APP.appId });
-    expect(res.body.data).toMatchObject({ ok: false, appId: OTHER_APP.appId, reason: 'invalid_secret', errcode: 40125 });
+  test('no secret entered (or an empty one): the secret in effect for that app is tested', async () => {
+    expect((await testCredentials({ appId: DEMO.appId })).body.data).toMatchObject({ ok: true, appId: DEMO.appId });
+    expect((await testCredentials({ appId: OTHER.appId, appSecret: '' })).body.data).toMatchObject({ ok: true, appId: OTHER.appId });
+    // The AppID in another letter case is the listed app.
+    expect((await testCredentials({ appId: DEMO.appId.toUpperCase().replace(/^WX/, 'wx') })).body.data).toMatchObject({ ok: true, appId: DEMO.appId });
+  });
+
+  test('an entered secret is tested instead of the stored one (before replacing it)', async () => {
+    const res = await testCredentials({ appId: DEMO.appId, appSecret: WRONG_SECRET });
+    expect(res.body.data).toMatchObject({ ok: false, appId: DEMO.appId, reason: 'invalid_secret', errcode: 40125 });
+    // Nothing was saved by testing.
+    expect((await stored()).apps[0]).toEqual({ appId: DEMO.appId, appSecret: DEMO.appSecret });
   });
 
   test.each([
-    ['a wrong secret', { appId: DEMO_APP.appId, appSecret: WRONG_SECRET }, { reason: 'invalid_secret', errcode: 40125, message: expect.stringMatching(/AppSecret does not match/) }],
-    ['an AppID WeChat does not know', { appId: 'wx1111111111111111', appSecret: DEMO_APP.appSecret }, { reason: 'invalid_appid', errcode: 40013, message: expect.stringMatching(/AppID/) }],
-    ['a server IP outside the whitelist', { appId: FENCED_APP.appId, appSecret: FENCED_APP.appSecret }, { reason: 'ip_not_whitelisted', errcode: 40164, message: expect.stringMatching(/whitelist/) }],
+    [
+      'a wrong secret',
+      { appId: DEMO.appId, appSecret: WRONG_SECRET },
+      { reason: 'invalid_secret', errcode: 40125, message: expect.stringMatching(/AppSecret does not match/) },
+    ],
+    [
+      'an AppID WeChat does not know',
+      { appId: STRANGER, appSecret: DEMO.appSecret },
+      { reason: 'invalid_appid', errcode: 40013, message: expect.stringMatching(/AppID/) },
+    ],
+    [
+      'a server IP outside the whitelist',
+      { appId: FENCED.appId, appSecret: FENCED.appSecret },
+      { reason: 'ip_not_whitelisted', errcode: 40164, message: expect.stringMatching(/whitelist/) },
+    ],
   ])('%s: a failed check in words (200, ok: false)', async (_name, body, failure) => {
     const res = await testCredentials(body);
     expect(res.status).toBe(200);
@@ -226,25 +444,67 @@ describe('Test credentials (stable_token through the server)', () => {
     ['WeChat is busy (errcode -1)', 'wechat_error', { kind: 'errcode', errcode: -1 } as const],
   ])('%s: reason %s', async (_name, reason, fault) => {
     sim.setFault(fault, 1);
-    const res = await testCredentials({});
+    const res = await testCredentials({ appId: DEMO.appId });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ ok: false, reason, appId: DEMO_APP.appId });
+    expect(res.body.data).toMatchObject({ ok: false, reason, appId: DEMO.appId });
+    expect(res.text).not.toMatch(/access_token|accessToken/);
   });
 
   test('malformed entries: 400 with field details, and WeChat is not called', async () => {
     const before = sim.getStats().stableToken;
-    const errors = fieldErrors(await testCredentials({ appId: 'wxZZ', appSecret: '123' }));
-    expect(Object.keys(errors).sort()).toEqual(['appId', 'appSecret']);
+    expect(Object.keys(fieldErrors(await testCredentials({ appId: 'wxZZ', appSecret: '123' }))).sort()).toEqual(['appId', 'appSecret']);
+    expect(Object.keys(fieldErrors(await testCredentials({})))).toEqual(['appId']);
+    expect(Object.keys(fieldErrors(await testCredentials({ appId: '', appSecret: '' })))).toEqual(['appId']);
+    expectStrapiError(await testCredentials({ appId: DEMO.appId, extra: true }), 400);
+    expectStrapiError(await testCredentials([DEMO.appId]), 400);
+    const typed = await testCredentials({ appId: DEMO.appId, appSecret: [WRONG_SECRET] });
+    expect(Object.keys(fieldErrors(typed))).toEqual(['appSecret']);
+    expect(typed.text).not.toContain(WRONG_SECRET);
     expect(sim.getStats().stableToken).toBe(before);
   });
 
-  test('nothing entered and nothing stored: 400 naming what is missing', async () => {
-    await app.strapi.store({ type: 'plugin', name: 'strapi-wechat-miniprogram-auth' }).set({ key: 'settings', value: {} });
-    const errors = fieldErrors(await testCredentials({}));
-    expect(errors).toEqual({ appId: expect.stringMatching(/No AppID/), appSecret: expect.stringMatching(/No AppSecret/) });
-    await app.strapi
-      .store({ type: 'plugin', name: 'strapi-wechat-miniprogram-auth' })
-      .set({ key: 'settings', value: { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret } });
+  test('no secret entered and none stored for that AppID: 400 saying so, and WeChat is not called', async () => {
+    const before = sim.getStats().stableToken;
+    expect(refusal(await testCredentials({ appId: STRANGER }))).toEqual({ message: expect.stringMatching(/No AppSecret/), reason: 'no_secret' });
+    expect(sim.getStats().stableToken).toBe(before);
+  });
+});
+
+describe('the 1.0 store shape', () => {
+  test('{ appId, appSecret } written directly into the plugin store is read as one app, and logins use it', async () => {
+    await pluginStore().set({ key: 'settings', value: { appId: OTHER.appId, appSecret: OTHER.appSecret } });
+    const res = await getSettings();
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      configured: true,
+      defaultAppId: OTHER.appId,
+      defaultAppIdSource: 'first',
+      linkByUnionid: true,
+      apps: [{ appId: OTHER.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(OTHER.appSecret), identities: 3 }],
+      login: LOGIN,
+    });
+    expect(res.text).not.toContain(OTHER.appSecret);
+
+    const plain = await signIn({ code: codeFor('bob') });
+    expect(plain.status).toBe(200);
+    expect(plain.body.user.openid).toBe(sim.openidFor(OTHER.appId, 'bob'));
+    expectStrapiError(await signIn({ code: codeFor('alice'), appId: DEMO.appId }), 400);
+  });
+
+  test('the next save writes the current shape, with that app kept', async () => {
+    const res = await addApp({ appId: DEMO.appId, appSecret: DEMO.appSecret, name: 'Demo' });
+    expect(res.status).toBe(200);
+    expect(appsOf(res).map((a) => [a.appId, a.isDefault])).toEqual([
+      [OTHER.appId, true],
+      [DEMO.appId, false],
+    ]);
+    expect(await stored()).toEqual({
+      apps: [
+        { appId: OTHER.appId, appSecret: OTHER.appSecret },
+        { appId: DEMO.appId, name: 'Demo', appSecret: DEMO.appSecret },
+      ],
+    });
+    expect((await signIn({ code: codeFor('alice'), appId: DEMO.appId })).body.user?.id).toBeDefined();
   });
 });
 
@@ -254,8 +514,15 @@ describe('secrets', () => {
     expectNoSecrets(app.logs.text(), SECRETS);
   });
 
-  test('saves and checks are logged, by admin user and AppID only', () => {
-    expect(app.logs.text()).toMatch(/settings saved by admin user #\d+: AppID wx0123456789abcdef, AppSecret replaced/);
-    expect(app.logs.text()).toMatch(/credential check for AppID wx0123456789abcdef: The AppSecret does not match/);
+  test('saves are logged, by admin user and AppID only; checks by AppID', () => {
+    const logs = app.logs.text();
+    expect(logs).toMatch(new RegExp(`app ${OTHER.appId} added by admin user #\\d+`));
+    expect(logs).toMatch(new RegExp(`app ${OTHER.appId} changed by admin user #\\d+: name changed, AppSecret kept`));
+    expect(logs).toMatch(new RegExp(`app ${OTHER.appId} changed by admin user #\\d+: name kept, AppSecret replaced`));
+    expect(logs).toMatch(new RegExp(`app ${OTHER.appId} removed by admin user #\\d+`));
+    expect(logs).toMatch(new RegExp(`default app set to ${OTHER.appId} by admin user #\\d+`));
+    expect(logs).toMatch(new RegExp(`credential check for AppID ${DEMO.appId}: The AppSecret does not match`));
+    // The names an admin typed are not logged either (only AppIDs identify apps in the log).
+    expect(logs).not.toContain('Shop (prod)');
   });
 });
