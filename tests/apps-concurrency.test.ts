@@ -191,6 +191,44 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       expect(await usersHolding(unionid('late'))).toEqual([{ id: second.body.user.id }]);
       expect((await post({ code: codeFor('late'), appId: APP_B.appId })).body.user.id).toBe(second.body.user.id);
       expect((await post({ code: codeFor('late'), appId: APP_LATE.appId })).body.user.id).toBe(first.body.user.id);
+      // One warning for the conflict, not one per login.
+      expect(logLines(app.logs, 'warn', mark)).toHaveLength(1);
+    });
+
+    test("an identity whose user was deleted is re-attached to the new user made at its next login; the person's other app lands there too", async () => {
+      const fromA = await post({ code: codeFor('otto'), appId: APP_A.appId });
+      const fromB = await post({ code: codeFor('otto'), appId: APP_B.appId });
+      expect(fromB.body.user.id).toBe(fromA.body.user.id);
+      const deleted = await request(app.server).delete(cmEntryPath(USER_UID, fromA.body.user.id)).set('Authorization', `Bearer ${admin}`);
+      expectStatus(deleted, 200);
+      const users = await countUsers();
+
+      const again = await post({ code: codeFor('otto'), appId: APP_A.appId });
+      expectStatus(again, 200);
+      expect(again.body.user.id).not.toBe(fromA.body.user.id);
+      const fromOtherApp = await post({ code: codeFor('otto'), appId: APP_B.appId });
+      expectStatus(fromOtherApp, 200);
+      expect(fromOtherApp.body.user.id).toBe(again.body.user.id);
+
+      expect(await countUsers()).toBe(users + 1);
+      expect(await allIdentities(app.strapi, { unionid: unionid('otto') })).toHaveLength(2);
+      expect(await identitiesOf(app.strapi, again.body.user.id)).toEqual(
+        byAppId([
+          { appId: APP_A.appId, openid: openid(APP_A, 'otto'), unionid: unionid('otto') },
+          { appId: APP_B.appId, openid: openid(APP_B, 'otto'), unionid: unionid('otto') },
+        ])
+      );
+      expect(await usersHolding(unionid('otto'))).toEqual([{ id: again.body.user.id }]);
+    });
+
+    test('the admin API counts each app\'s identities', async () => {
+      const res = await settingsApi(app.server, admin).get();
+      expectStatus(res, 200);
+      const counted = Object.fromEntries(res.body.data.apps.map((a: { appId: string; identities: number }) => [a.appId, a.identities]));
+      const actual: Record<string, number> = {};
+      for (const identity of await allIdentities(app.strapi)) actual[identity.appId] = (actual[identity.appId] ?? 0) + 1;
+      expect(counted).toEqual(Object.fromEntries(Object.keys(counted).map((appId) => [appId, actual[appId] ?? 0])));
+      expect(counted[APP_A.appId]).toBeGreaterThan(0);
     });
 
     test('the composite (app, openid) index and the unionid index are real unique indexes', async () => {
