@@ -13,6 +13,9 @@ export interface AppActions {
 }
 
 const COLUMNS = ['name', 'appId', 'appSecret', 'source', 'identities'] as const;
+/** The table keeps every cell on one line: the source may wrap and a long name is cut (in full on hover), so that the table fits the page. */
+const WRAP = { whiteSpace: 'normal' } as const;
+const NAME = { maxWidth: '14rem' } as const;
 
 /** The mini programs this Strapi serves: one row each, with what the current admin may do to it. */
 export function AppsTable({
@@ -66,7 +69,7 @@ export function AppsTable({
             <Tr key={app.appId} data-testid={`wechat-app-${app.appId}`}>
               <Td>
                 <Flex gap={2} paddingLeft={3}>
-                  <Typography fontWeight="semiBold" textColor={app.name ? 'neutral800' : 'neutral500'}>
+                  <Typography fontWeight="semiBold" textColor={app.name ? 'neutral800' : 'neutral500'} ellipsis style={NAME} title={app.name ?? undefined}>
                     {app.name || t('apps.unnamed')}
                   </Typography>
                   {app.isDefault && (
@@ -93,7 +96,9 @@ export function AppsTable({
                 )}
               </Td>
               <Td>
-                <Typography textColor="neutral800">{sourceText(app)}</Typography>
+                <Typography textColor="neutral800" style={WRAP}>
+                  {sourceText(app)}
+                </Typography>
               </Td>
               <Td>
                 <Typography textColor="neutral800">{formatNumber(app.identities)}</Typography>
