@@ -12,6 +12,8 @@ export default ({ env }: { env: any }) => ({
       // Production: leave these unset and use the admin panel, or set them from the environment.
       appId: env('WECHAT_APP_ID'),
       appSecret: env('WECHAT_APP_SECRET'),
+      // More apps as JSON, e.g. [{"appId":"wx…","name":"…"}] (the admin e2e test lists one read-only this way).
+      apps: env.json('WECHAT_APPS', []),
       // The embedded WeChat API simulator (npm run develop starts it).
       apiBaseUrl: env('WECHAT_API_BASE_URL', 'http://127.0.0.1:8900'),
       timeout: env.int('WECHAT_TIMEOUT', 5000),
