@@ -56,9 +56,8 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 
 const baseEnv = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, STRAPI_TELEMETRY_DISABLED: 'true', BROWSER: 'none' };
-  // Credentials must come from the admin panel in these tests, never from the environment.
-  delete env.WECHAT_APP_ID;
-  delete env.WECHAT_APP_SECRET;
+  // Apps come from the admin panel in these tests, or from what a test passes in `env`, never from the caller's environment.
+  for (const name of ['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_APPS']) delete env[name];
   return env;
 };
 
@@ -99,10 +98,13 @@ export async function startPlayground({
   wechatApiBaseUrl,
   name,
   preferredPort,
+  env = {},
 }: {
   wechatApiBaseUrl: string;
   name: string;
   preferredPort?: number;
+  /** More environment for Strapi, e.g. WECHAT_APPS (apps in config, see playground/config/plugins.ts). */
+  env?: Record<string, string>;
 }): Promise<RunningPlayground> {
   const port = await freePort(preferredPort);
   const dbFile = path.join(REPO_ROOT, '.tmp', 'e2e', `${name}.db`);
@@ -120,6 +122,7 @@ export async function startPlayground({
       DATABASE_FILENAME: dbFile,
       PLAYGROUND_SEED_CREDENTIALS: 'false',
       WECHAT_API_BASE_URL: wechatApiBaseUrl,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
