@@ -19,8 +19,7 @@ const fail = (message: string): never => {
   throw new Error(message);
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function validateIntervalObject(interval: Record<string, unknown>) {
   const units = ['ms', 'sec', 'min', 'hour', 'day'];
@@ -58,7 +57,7 @@ function validateApps(config: Record<string, unknown>) {
       fail(`${where}name must be a string of at most 64 characters`);
     }
     const appId = String(entry.appId).toLowerCase();
-    if (seen.has(appId)) fail(`apps lists ${entry.appId} twice`);
+    if (seen.has(appId)) fail(`apps lists ${String(entry.appId)} twice`);
     seen.add(appId);
   });
 }
@@ -98,7 +97,7 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
   } else {
     fail('ratelimit.interval must be milliseconds or an object like { min: 1 }');
   }
-  if (!Number.isInteger(ratelimit.max) || (ratelimit.max as number) < 1) fail('ratelimit.max must be a positive integer');
+  if (!Number.isInteger(ratelimit.max) || ratelimit.max < 1) fail('ratelimit.max must be a positive integer');
 }
 
 export default { default: defaults, validator };

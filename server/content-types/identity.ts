@@ -38,4 +38,3 @@ export const identitySchema = {
   // A real composite unique index: the database settles two simultaneous first logins.
   indexes: [{ name: IDENTITY_UNIQUE_INDEX, columns: ['app_id', 'openid'], type: 'unique' }],
 };
-

@@ -44,7 +44,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
   }
 
   async function existingApp(ctx: Context): Promise<ResolvedApp> {
-    const { appId } = await validateAppIdParam({ appId: ctx.params.appId });
+    const { appId } = await validateAppIdParam({ appId: (ctx.params as Record<string, string | undefined>).appId });
     const app = (await credentials().fresh()).apps.find((a) => a.appId.toLowerCase() === appId.toLowerCase());
     if (!app) throw new errors.NotFoundError(`${appId} is not in the app list`, { appId });
     return app;

@@ -1,7 +1,9 @@
 import path from 'path';
 import { errors } from '@strapi/utils';
 import type { Context, Next } from 'koa';
-import type { PluginConfig, Strapi } from '../types';
+import { RateLimit } from 'koa2-ratelimit';
+import type { Strapi } from '../types';
+import { pluginConfig } from '../strapi';
 import { PLUGIN_ID } from '../utils/plugin-id';
 
 /**
@@ -9,11 +11,9 @@ import { PLUGIN_ID } from '../utils/plugin-id';
  * IP and path), driven by this plugin's `ratelimit` config. One limiter per route, built once.
  */
 export default (_config: unknown, { strapi }: { strapi: Strapi }) => {
-  const { enabled, interval, max } = strapi.plugin(PLUGIN_ID).config('ratelimit') as PluginConfig['ratelimit'];
+  const { enabled, interval, max } = pluginConfig(strapi, 'ratelimit');
   if (!enabled) return (_ctx: Context, next: Next) => next();
 
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { RateLimit } = require('koa2-ratelimit');
   const limiter = RateLimit.middleware({
     interval,
     max,

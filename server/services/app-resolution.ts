@@ -4,9 +4,10 @@ const sameApp = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The apps config/plugins declares: `apps`, with the 1.0 `appId`/`appSecret` shorthand first when it is not listed. */
 export function configuredApps(config: Pick<PluginConfig, 'apps' | 'appId' | 'appSecret'>): AppConfig[] {
-  const apps = [...(config.apps ?? [])];
+  // AppIDs are lowercase; one spelling keeps identities and counts matching.
+  const apps = (config.apps ?? []).map((app) => ({ ...app, appId: app.appId.toLowerCase() }));
   if (config.appId && !apps.some((app) => sameApp(app.appId, config.appId as string))) {
-    apps.unshift({ appId: config.appId, appSecret: config.appSecret || undefined });
+    apps.unshift({ appId: config.appId.toLowerCase(), appSecret: config.appSecret || undefined });
   } else if (!config.appId && config.appSecret && apps.length === 0) {
     // 1.0 allowed the secret in config with the AppID from the admin panel.
     return [];
@@ -26,7 +27,11 @@ export function resolveApps(config: Pick<PluginConfig, 'apps' | 'appId' | 'appSe
 
   const apps: ResolvedApp[] = fromConfig.map((app) => {
     const saved = storedFor(app.appId);
-    const secret = app.appSecret ? { value: app.appSecret, source: 'config' as const } : saved?.appSecret ? { value: saved.appSecret, source: 'store' as const } : null;
+    const secret = app.appSecret
+      ? { value: app.appSecret, source: 'config' as const }
+      : saved?.appSecret
+        ? { value: saved.appSecret, source: 'store' as const }
+        : null;
     return {
       appId: app.appId,
       name: app.name ?? null,

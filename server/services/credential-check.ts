@@ -4,18 +4,10 @@ import { WeChatApiError, WeChatTransportError } from './wechat-client';
 
 /** Why WeChat refused the credentials (or could not be asked), in words the admin page translates. */
 export type CheckFailureReason =
-  | 'invalid_appid'
-  | 'invalid_secret'
-  | 'ip_not_whitelisted'
-  | 'secret_frozen'
-  | 'timeout'
-  | 'network'
-  | 'bad_response'
-  | 'wechat_error';
+  'invalid_appid' | 'invalid_secret' | 'ip_not_whitelisted' | 'secret_frozen' | 'timeout' | 'network' | 'bad_response' | 'wechat_error';
 
 export type CheckResult =
-  | { ok: true; appId: string; expiresIn: number }
-  | { ok: false; appId: string; reason: CheckFailureReason; errcode: number | null; message: string };
+  { ok: true; appId: string; expiresIn: number } | { ok: false; appId: string; reason: CheckFailureReason; errcode: number | null; message: string };
 
 const ERRCODE_REASONS: Record<number, CheckFailureReason> = {
   40013: 'invalid_appid',

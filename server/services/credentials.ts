@@ -23,7 +23,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
   async function resolved(): Promise<ResolvedApps> {
     const now = Date.now();
     if (cache && cache.until > now) return cache.resolved;
-    const config = { apps: pluginConfig(strapi, 'apps'), appId: pluginConfig(strapi, 'appId'), appSecret: pluginConfig(strapi, 'appSecret'), defaultAppId: pluginConfig(strapi, 'defaultAppId') };
+    const config = {
+      apps: pluginConfig(strapi, 'apps'),
+      appId: pluginConfig(strapi, 'appId'),
+      appSecret: pluginConfig(strapi, 'appSecret'),
+      defaultAppId: pluginConfig(strapi, 'defaultAppId'),
+    };
     const value = resolveApps(config, await readStored());
     const ttl = pluginConfig(strapi, 'credentialsCacheTtl');
     cache = ttl > 0 ? { resolved: value, until: now + ttl } : null;

@@ -29,7 +29,8 @@ function isStoredApp(value: unknown): value is StoredApp {
 }
 
 function clean(app: StoredApp): StoredApp {
-  const out: StoredApp = { appId: app.appId };
+  // AppIDs are lowercase; one spelling keeps identities and counts matching.
+  const out: StoredApp = { appId: app.appId.toLowerCase() };
   if (typeof app.name === 'string' && app.name) out.name = app.name;
   if (typeof app.appSecret === 'string' && app.appSecret) out.appSecret = app.appSecret;
   return out;

@@ -14,7 +14,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
     /** Bootstrap: warns, naming the shortcut, when users-permissions' stock issue can no longer be recognised. */
     checkShortcut(): void {
       if (!stockIssue(strapi)) {
-        strapi.log.warn(`[wechat-auth] the ${SHORTCUT_NAME} shortcut cannot find users-permissions' jwt service source: tokens are issued through jwt.issue (slower)`);
+        strapi.log.warn(
+          `[wechat-auth] the ${SHORTCUT_NAME} shortcut cannot find users-permissions' jwt service source: tokens are issued through jwt.issue (slower)`
+        );
       }
     },
   };

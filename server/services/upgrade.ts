@@ -78,7 +78,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const { defaultAppId } = await credentials().fresh();
     if (!defaultAppId) return; // no app yet: logins adopt these accounts one by one (identities service)
     let migrated = 0;
-    for (let lastId = 0; ; ) {
+    for (let lastId = 0; ;) {
       const users = await query<WeChatUser>(strapi, USER_UID).findMany({
         where: { openid: { $notNull: true }, id: { $gt: lastId } },
         select: ['id', 'openid', 'unionid', 'wechatSessionKey'],
@@ -88,10 +88,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
       if (!users.length) break;
       lastId = users[users.length - 1].id;
       const known = new Set(
-        (await query<{ openid: string }>(strapi, IDENTITY_UID).findMany({
-          where: { appId: defaultAppId, openid: { $in: users.map((u) => u.openid) } },
-          select: ['openid'],
-        })).map((identity) => identity.openid)
+        (
+          await query<{ openid: string }>(strapi, IDENTITY_UID).findMany({
+            where: { appId: defaultAppId, openid: { $in: users.map((u) => u.openid) } },
+            select: ['openid'],
+          })
+        ).map((identity) => identity.openid)
       );
       for (const user of users.filter((u) => !known.has(u.openid as string))) {
         try {
@@ -121,4 +123,3 @@ export default ({ strapi }: { strapi: Strapi }) => {
     migrateLegacyOpenids,
   };
 };
-

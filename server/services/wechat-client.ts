@@ -121,11 +121,7 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
 
     async stableToken(appId, appSecret) {
       const body = await call('stable_token', (deadline) =>
-        api.post(
-          '/cgi-bin/stable_token',
-          { grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: false },
-          deadline
-        )
+        api.post('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: false }, deadline)
       );
       const { access_token: accessToken, expires_in: expiresIn } = body;
       if (typeof accessToken !== 'string' || !accessToken) throw new WeChatTransportError('stable_token', 'bad-body');
@@ -152,10 +148,7 @@ function parseBody(data: unknown): Record<string, unknown> | null {
 function toTransportError(api: string, error: unknown): WeChatTransportError {
   const err = error as AxiosError;
   const timedOut =
-    err?.code === 'ECONNABORTED' ||
-    err?.code === 'ETIMEDOUT' ||
-    err?.code === 'ERR_CANCELED' ||
-    (err as { name?: string })?.name === 'CanceledError';
+    err?.code === 'ECONNABORTED' || err?.code === 'ETIMEDOUT' || err?.code === 'ERR_CANCELED' || (err as { name?: string })?.name === 'CanceledError';
   if (timedOut) return new WeChatTransportError(api, 'timeout');
   if (err?.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(String(err.message))) {
     return new WeChatTransportError(api, 'bad-body');

@@ -24,10 +24,10 @@ export function code2sessionFailureToHttpError(error: unknown): Error {
     switch (error.errcode) {
       case 40029:
       case 40163:
-        return new ApplicationError(
-          'The login code is invalid, expired or already used: call wx.login() again for a fresh code',
-          { ...details, reason: 'invalid_code' }
-        );
+        return new ApplicationError('The login code is invalid, expired or already used: call wx.login() again for a fresh code', {
+          ...details,
+          reason: 'invalid_code',
+        });
       case 45011:
         return new RateLimitError('WeChat login quota reached for this user: retry in a minute', details);
       case 40226:
@@ -36,11 +36,7 @@ export function code2sessionFailureToHttpError(error: unknown): Error {
         return httpError(503, 'WeChat is busy: retry shortly', details);
       default: {
         const what = CREDENTIAL_ERRCODES[error.errcode];
-        return httpError(
-          502,
-          what ? `WeChat rejected the server's credentials (${what})` : `WeChat answered an error (errcode ${error.errcode})`,
-          details
-        );
+        return httpError(502, what ? `WeChat rejected the server's credentials (${what})` : `WeChat answered an error (errcode ${error.errcode})`, details);
       }
     }
   }

@@ -20,21 +20,22 @@ const db = (strapi: Strapi) => {
 
 /** The plugin's config, as validated at startup. */
 export function pluginConfig<K extends keyof PluginConfig>(strapi: Strapi, key: K): PluginConfig[K] {
-  return strapi.plugin(PLUGIN_ID).config(key) as PluginConfig[K];
+  const value: unknown = strapi.plugin(PLUGIN_ID).config(key);
+  return value as PluginConfig[K];
 }
 
 export function query<T = Row>(strapi: Strapi, uid: string): QueryEngine<T> {
-  return db(strapi).query(uid as never) as unknown as QueryEngine<T>;
+  return db(strapi).query(uid);
 }
 
 /** Runs `work` in one database transaction (Strapi's query engine calls inside it join it). */
 export function transaction<T>(strapi: Strapi, work: () => Promise<T>): Promise<T> {
-  return db(strapi).transaction(work as never) as Promise<T>;
+  return db(strapi).transaction(work as never);
 }
 
 /** The knex instance of the app's database, for the shortcuts and schema work. */
 export function knex(strapi: Strapi): Knex {
-  return db(strapi).connection as unknown as Knex;
+  return db(strapi).connection;
 }
 
 export function modelMetadata(strapi: Strapi, uid: string): ModelMetadata {
@@ -46,8 +47,7 @@ export function hasModel(strapi: Strapi, uid: string): boolean {
 }
 
 export function tableIndexes(strapi: Strapi, table: string): Promise<IndexInfo[]> {
-  const inspector = (db(strapi) as unknown as { dialect: { schemaInspector: { getIndexes(t: string): Promise<IndexInfo[]> } } })
-    .dialect.schemaInspector;
+  const inspector = (db(strapi) as unknown as { dialect: { schemaInspector: { getIndexes(t: string): Promise<IndexInfo[]> } } }).dialect.schemaInspector;
   return inspector.getIndexes(table);
 }
 
@@ -85,13 +85,13 @@ export const usersPermissions = {
 
   jwtConfig(strapi: Strapi): { secret: string; options: Record<string, unknown> } {
     return {
-      secret: strapi.config.get('plugin.users-permissions.jwtSecret') as string,
-      options: (strapi.config.get('plugin.users-permissions.jwt') ?? {}) as Record<string, unknown>,
+      secret: strapi.config.get<string>('plugin.users-permissions.jwtSecret'),
+      options: strapi.config.get<Record<string, unknown> | undefined>('plugin.users-permissions.jwt') ?? {},
     };
   },
 
   /** users-permissions' jwt service, whose `issue` the app may have replaced in src/extensions. */
-  jwtService: (strapi: Strapi) => strapi.plugin('users-permissions').service('jwt') as { issue(payload: object): string },
+  jwtService: (strapi: Strapi) => strapi.plugin('users-permissions').service<{ issue(payload: object): string }>('jwt'),
 
   /** Output sanitizing as users-permissions' own auth controller does it (drops private fields). */
   async sanitizeUser(strapi: Strapi, user: Row, auth: unknown): Promise<Row> {
@@ -106,13 +106,13 @@ export function extendContentType(strapi: Strapi, uid: string, attributes: Recor
 }
 
 export function subscribeLifecycles(strapi: Strapi, models: string[], hooks: Record<string, LifecycleHook>): void {
-  db(strapi).lifecycles.subscribe({ models, ...hooks } as never);
+  db(strapi).lifecycles.subscribe({ models, ...hooks });
 }
 
 /** Admin RBAC actions (Settings → Administration panel → Roles → Plugins). */
 export async function registerAdminActions(strapi: Strapi, actions: Row[]): Promise<void> {
-  const provider = (strapi.admin as unknown as { services: { permission: { actionProvider: { registerMany(a: Row[]): Promise<void> } } } })
-    .services.permission.actionProvider;
+  const provider = (strapi.admin as unknown as { services: { permission: { actionProvider: { registerMany(a: Row[]): Promise<void> } } } }).services.permission
+    .actionProvider;
   await provider.registerMany(actions);
 }
 

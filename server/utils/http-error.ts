@@ -3,8 +3,8 @@ import { createRequire } from 'module';
 // Strapi's error middleware recognises HTTP errors with `instanceof` against the http-errors copy
 // that @strapi/utils loaded, so errors must be created by that very copy.
 const requireFromUtils = createRequire(require.resolve('@strapi/utils'));
-const createError: (status: number, message: string, props?: Record<string, unknown>) => Error =
-  requireFromUtils('http-errors');
+type CreateError = (status: number, message: string, props?: Record<string, unknown>) => Error;
+const createError = requireFromUtils('http-errors') as CreateError;
 
 /**
  * An error Strapi renders as `{ data: null, error: { status, name, message, details } }`.

@@ -39,7 +39,7 @@ const loginBodySchema = yup
 
 function isPlainObject(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   return !Object.prototype.hasOwnProperty.call(value, '__proto__');
 }

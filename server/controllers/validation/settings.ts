@@ -22,8 +22,10 @@ const appSecret = () =>
 const name = () =>
   yup.string().strict().typeError('name must be a string').trim('name must not start or end with spaces').max(64, 'name must be at most 64 characters');
 
-const validate = <T>(schema: yup.AnySchema) => (input: unknown) =>
-  validateYupSchema(schema, { strict: true, abortEarly: false })(input ?? {}) as Promise<T>;
+const validate =
+  <T>(schema: yup.AnySchema) =>
+  (input: unknown) =>
+    validateYupSchema(schema, { strict: true, abortEarly: false })(input ?? {}) as Promise<T>;
 
 /** POST /settings/apps */
 export const validateNewApp = validate<{ appId: string; name?: string; appSecret: string }>(
@@ -41,9 +43,7 @@ export const validateAppChange = validate<{ name?: string; appSecret?: string }>
 export const validateDefault = validate<{ appId: string }>(body({ appId: appId().required('AppID is required') }));
 
 /** POST /settings/test — the AppSecret entered, or none to test the one in effect. */
-export const validateTest = validate<{ appId: string; appSecret?: string }>(
-  body({ appId: appId().required('AppID is required'), appSecret: appSecret() })
-);
+export const validateTest = validate<{ appId: string; appSecret?: string }>(body({ appId: appId().required('AppID is required'), appSecret: appSecret() }));
 
 /** The :appId of a route. */
 export const validateAppIdParam = validate<{ appId: string }>(body({ appId: appId().required('AppID is required') }));

@@ -50,11 +50,16 @@ export function assertIdentitySqlAssumptions(identity: ModelMetadata, user: Mode
 /** @strapi/database's `fromDB` per attribute type (4.26: packages/core/database/src/fields). */
 function fromDB(type: string, value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  // Drivers hand back strings, numbers, booleans, Dates or (pg, JSON columns) parsed objects.
+  const text = (): string => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value instanceof Date) return String(value);
+    return JSON.stringify(value);
+  };
   switch (type) {
     case 'boolean': {
       if (typeof value === 'boolean') return value;
-      const text = String(value);
-      return text === '1' ? true : text === '0' ? false : null;
+      return text() === '1' ? true : text() === '0' ? false : null;
     }
     case 'json':
     case 'blocks':
@@ -84,7 +89,7 @@ function fromDB(type: string, value: unknown): unknown {
       return value;
     default:
       // string, text, email, password, uid, richtext, enumeration, biginteger
-      return String(value);
+      return text();
   }
 }
 
@@ -111,13 +116,19 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
   const userColumns = Object.entries(user.columnToAttribute)
     .map(([column, attribute]) => ({ column, attribute, type: user.attributes[attribute]?.type }))
     .filter((c) => c.type && c.type !== 'relation' && c.type !== 'component' && c.type !== 'dynamiczone' && c.type !== 'media');
-  const identityFields = { id: 'id', appId: col(identity, 'appId'), openid: col(identity, 'openid'), unionid: col(identity, 'unionid'), sessionKey: col(identity, 'sessionKey') };
+  const identityFields = {
+    id: 'id',
+    appId: col(identity, 'appId'),
+    openid: col(identity, 'openid'),
+    unionid: col(identity, 'unionid'),
+    sessionKey: col(identity, 'sessionKey'),
+  };
 
   function mapUser(row: Row): Row | null {
     if (row.id === null || row.id === undefined) return null;
     const out: Row = {};
     for (const { column, attribute, type } of userColumns) {
-      if (column in row) out[attribute] = fromDB(type as string, row[column]);
+      if (column in row) out[attribute] = fromDB(type, row[column]);
     }
     return out;
   }
@@ -162,6 +173,9 @@ export type IdentitySql = ReturnType<typeof createIdentitySql>;
 /** How many identities each AppID has (the admin page shows it before an app is removed). */
 export async function countIdentitiesByApp(knex: Knex, identity: ModelMetadata): Promise<Record<string, number>> {
   const appIdColumn = identity.attributes.appId.columnName ?? 'app_id';
-  const rows = (await knex(identity.tableName).select({ appId: appIdColumn }).count({ count: '*' }).groupBy(appIdColumn)) as Array<{ appId: string; count: number | string }>;
+  const rows: Array<{ appId: string; count: number | string }> = await knex(identity.tableName)
+    .select({ appId: appIdColumn })
+    .count({ count: '*' })
+    .groupBy(appIdColumn);
   return Object.fromEntries(rows.map((row) => [row.appId, Number(row.count)]));
 }

@@ -44,11 +44,7 @@ export interface JwtSigner {
  * Made once per Strapi instance (the first login): `service` is users-permissions' jwt service as
  * the app has it, `config()` the secret and options its `issue` would use.
  */
-export function createJwtSigner(
-  strapi: Strapi,
-  service: { issue: Issue },
-  config: () => { secret: string; options: Record<string, unknown> }
-): JwtSigner {
+export function createJwtSigner(strapi: Strapi, service: { issue: Issue }, config: () => { secret: string; options: Record<string, unknown> }): JwtSigner {
   const stock = stockIssue(strapi);
   const fast = stock !== null && service.issue.toString() === stock.toString();
   let key: { secret: string; object: KeyObject } | null = null;
