@@ -53,7 +53,11 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       pluginConfig: {
         apiBaseUrl,
         ratelimit: RATELIMIT_OFF,
-        apps: [{ appId: APP_A.appId, appSecret: APP_A.appSecret, name: 'A' }, { appId: APP_C.appId, name: 'C' }, { appId: APP_LATE.appId, appSecret: APP_LATE.appSecret }],
+        apps: [
+          { appId: APP_A.appId, appSecret: APP_A.appSecret, name: 'A' },
+          { appId: APP_C.appId, name: 'C' },
+          { appId: APP_LATE.appId, appSecret: APP_LATE.appSecret },
+        ],
       },
     });
     admin = await registerFirstAdmin(app.server);
@@ -72,7 +76,12 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       expectStatus(res, 200);
       expect(res.body.data).toMatchObject({ configured: true, defaultAppId: APP_A.appId, defaultAppIdSource: 'first', linkByUnionid: true });
       expect(
-        res.body.data.apps.map((a: any) => ({ appId: a.appId, source: a.source, isDefault: a.isDefault, secret: a.appSecret.source }))
+        res.body.data.apps.map((a: { appId: string; source: string; isDefault: boolean; appSecret: { source: string } }) => ({
+          appId: a.appId,
+          source: a.source,
+          isDefault: a.isDefault,
+          secret: a.appSecret.source,
+        }))
       ).toEqual([
         { appId: APP_A.appId, source: 'config', isDefault: true, secret: 'config' },
         { appId: APP_C.appId, source: 'config', isDefault: false, secret: 'store' },
@@ -221,7 +230,7 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       expect(await usersHolding(unionid('otto'))).toEqual([{ id: again.body.user.id }]);
     });
 
-    test('the admin API counts each app\'s identities', async () => {
+    test("the admin API counts each app's identities", async () => {
       const res = await settingsApi(app.server, admin).get();
       expectStatus(res, 200);
       const counted = Object.fromEntries(res.body.data.apps.map((a: { appId: string; identities: number }) => [a.appId, a.identities]));
@@ -240,7 +249,10 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       expect(sameOpenidOtherApp).toBeNull();
       // (Cleaned up through knex too: the plugin refuses identity writes it does not make.)
       const { tableName, attributes } = app.strapi.db.metadata.get(IDENTITY_UID);
-      await app.strapi.db.connection(tableName).where({ [attributes.appId.columnName ?? 'appId']: NOT_CONFIGURED }).del();
+      await app.strapi.db
+        .connection(tableName)
+        .where({ [attributes.appId.columnName ?? 'appId']: NOT_CONFIGURED })
+        .del();
 
       const taken = await rawInsert(app.strapi, USER_UID, { username: 'dupe', email: 'dupe@example.com', unionid: unionid('ida') });
       expect(taken?.message).toMatch(/unique|duplicate/i);
@@ -291,7 +303,7 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
     });
   });
 
-  describe('identity data is the plugin\'s alone', () => {
+  describe("identity data is the plugin's alone", () => {
     let erin: { id: number; identityIds: number[] };
     let erinJwt: string;
 
@@ -355,7 +367,7 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       expect((await userRow(erin.id)).unionid).toBe(unionid('erin'));
     });
 
-    test('the Content Manager shows a user\'s identities', async () => {
+    test("the Content Manager shows a user's identities", async () => {
       const opened = await openEntry(app.server, admin, USER_UID, erin.id);
       expectStatus(opened, 200);
       expect(opened.body.wechatIdentities).toEqual({ count: 2 });
@@ -369,15 +381,31 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       const before = await snapshot();
       const sessionKeys = (await allIdentities(app.strapi, { user: { id: erin.id } })).map((i) => i.sessionKey);
 
-      const dropping = await saveEntry(app.strapi, app.server, admin, USER_UID, erin.id, { unionid: 'oChanged', openid: 'oChanged', blocked: false }, {
-        wechatIdentities: { disconnect: erin.identityIds.map((id) => ({ id })) },
-      });
+      const dropping = await saveEntry(
+        app.strapi,
+        app.server,
+        admin,
+        USER_UID,
+        erin.id,
+        { unionid: 'oChanged', openid: 'oChanged', blocked: false },
+        {
+          wechatIdentities: { disconnect: erin.identityIds.map((id) => ({ id })) },
+        }
+      );
       expect([200, 400, 403]).toContain(dropping.status);
       expect(await snapshot()).toEqual(before);
 
-      const taking = await saveEntry(app.strapi, app.server, admin, USER_UID, other.id, { unionid: unionid('erin') }, {
-        wechatIdentities: { connect: erin.identityIds.map((id) => ({ id })) },
-      });
+      const taking = await saveEntry(
+        app.strapi,
+        app.server,
+        admin,
+        USER_UID,
+        other.id,
+        { unionid: unionid('erin') },
+        {
+          wechatIdentities: { connect: erin.identityIds.map((id) => ({ id })) },
+        }
+      );
       expect([200, 400, 403]).toContain(taking.status);
       expect(await snapshot()).toEqual(before);
       expect((await allIdentities(app.strapi, { user: { id: erin.id } })).map((i) => i.sessionKey)).toEqual(sessionKeys);

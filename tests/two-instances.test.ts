@@ -39,7 +39,6 @@ const reachable =
     { timeout: 5000 }
   ).status === 0;
 if (!reachable && !process.env.CI) {
-  // eslint-disable-next-line no-console
   console.warn(
     `two-instances.test.ts skipped: no ${CLIENT} server answers on ${process.env.DATABASE_HOST || '127.0.0.1'}:` +
       `${process.env.DATABASE_PORT || (CLIENT === 'postgres' ? 5432 : 3306)} (with CI set, this is a failure instead)`
@@ -81,13 +80,13 @@ function startInstance(appDir: string): Promise<Instance> {
     });
     const output: string[] = [];
     let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
       buffered += chunk.toString();
       const line = buffered.split('\n').find((l) => l.startsWith('{"url"'));
       if (line) resolve({ url: JSON.parse(line).url, child, output });
     });
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.once('exit', (code) => reject(new Error(`Strapi instance exited (${code}) before listening:\n${output.join('').slice(-3000)}`)));
   });
 }
@@ -223,7 +222,12 @@ describeShared(`two Strapi instances on one ${CLIENT} database`, () => {
     expect(rows).toHaveLength(USERS);
     expect(new Set(rows.map((r) => r.openid)).size).toBe(USERS);
     expect(new Set(rows.map((r) => Number(r.user_id))).size).toBe(USERS);
-    const links = await db('up_users_role_links').whereIn('user_id', rows.map((r) => r.user_id)).select('user_id');
+    const links = await db('up_users_role_links')
+      .whereIn(
+        'user_id',
+        rows.map((r) => r.user_id)
+      )
+      .select('user_id');
     expect(links).toHaveLength(USERS);
 
     // And each instance, asked again, answers with that same id.
@@ -259,9 +263,7 @@ describeShared(`two Strapi instances on one ${CLIENT} database`, () => {
 
       const identities = (await identityRows(db)).filter((r) => r.unionid === unionid);
       expect(identities.map((r) => ({ app: r.app_id, openid: r.openid, user: Number(r.user_id) })).sort((x, y) => x.app.localeCompare(y.app))).toEqual(
-        apps
-          .map((app) => ({ app: app.appId, openid: sim.openidFor(app.appId, name), user: id }))
-          .sort((x, y) => x.app.localeCompare(y.app))
+        apps.map((app) => ({ app: app.appId, openid: sim.openidFor(app.appId, name), user: id })).sort((x, y) => x.app.localeCompare(y.app))
       );
       expect((await db('up_users').where({ unionid }).select('id')).map((r) => Number(r.id))).toEqual([id]);
       expect(await db('up_users_role_links').where({ user_id: id }).select('user_id')).toHaveLength(1);

@@ -25,7 +25,7 @@ import {
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const PLUGIN_STORE = { type: 'plugin', name: 'strapi-wechat-miniprogram-auth' } as const;
-const storedSettings = (strapi: any) => strapi.store(PLUGIN_STORE).get({ key: 'settings' });
+const storedSettings = (strapi: TestApp['strapi']) => strapi.store(PLUGIN_STORE).get({ key: 'settings' });
 /** The info line about importing 0.0.5's credentials: says it imported, and what (the AppID/AppSecret). */
 const isImportLine = (message: string) => /import/i.test(message) && /AppID|AppSecret|credential/i.test(message);
 
@@ -338,7 +338,12 @@ describe('upgrade from 0.0.5 with no credentials saved: the app is added after t
   let app: TestApp;
   let admin: string;
   const boot = () =>
-    startTestApp({ name: 'upgrade-005-later', keepDatabase: true, files: files005UserExtension(), pluginConfig: { apiBaseUrl, ratelimit: { enabled: false, interval: { min: 1 }, max: 600 } } });
+    startTestApp({
+      name: 'upgrade-005-later',
+      keepDatabase: true,
+      files: files005UserExtension(),
+      pluginConfig: { apiBaseUrl, ratelimit: { enabled: false, interval: { min: 1 }, max: 600 } },
+    });
 
   beforeAll(async () => {
     apiBaseUrl = await sim.start();
@@ -404,7 +409,11 @@ describe('upgrade from 1.0 (app saved in the admin panel) while adding a second 
     await storeSettings10(before.strapi, OLD);
     for (const name of ['old1', 'old2']) ids[name] = await insertUser10(before.strapi, { openid: openid(name), sessionKey: `c2Vzc2lvbi1rZXkt${name}AA==` });
     await before.stop();
-    app = await startTestApp({ name: 'upgrade-10-second', keepDatabase: true, pluginConfig: { apiBaseUrl, apps: [{ appId: NEW.appId, appSecret: NEW.appSecret }] } });
+    app = await startTestApp({
+      name: 'upgrade-10-second',
+      keepDatabase: true,
+      pluginConfig: { apiBaseUrl, apps: [{ appId: NEW.appId, appSecret: NEW.appSecret }] },
+    });
     admin = await registerFirstAdmin(app.server);
   });
 
@@ -422,7 +431,7 @@ describe('upgrade from 1.0 (app saved in the admin panel) while adding a second 
     ]);
   });
 
-  test("a 1.0 user logging in from the 1.0 mini program (appId given) lands on their account", async () => {
+  test('a 1.0 user logging in from the 1.0 mini program (appId given) lands on their account', async () => {
     const users = await app.strapi.db.query(USER_UID).count();
     const res = await login(app.server, { code: codeFor('old1'), appId: OLD.appId });
     expectStatus(res, 200);

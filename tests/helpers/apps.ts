@@ -3,7 +3,9 @@
  * for apps, and what the database holds about identities.
  */
 import request from 'supertest';
-import { PLUGIN_NAME } from './test-app';
+import { PLUGIN_NAME, TestApp } from './test-app';
+
+type StrapiApp = TestApp['strapi'];
 
 export const SETTINGS_PATH = `/${PLUGIN_NAME}/settings`;
 export const IDENTITY_UID = `plugin::${PLUGIN_NAME}.identity`;
@@ -44,9 +46,11 @@ export interface IdentityRow {
 }
 
 /** Every identity, with the id of its user (null when it has none), read through the query engine. */
-export async function allIdentities(strapi: any, where: Record<string, unknown> = {}): Promise<IdentityRow[]> {
-  const rows = await strapi.db.query(IDENTITY_UID).findMany({ where, populate: ['user'], orderBy: { id: 'asc' } });
-  return rows.map((r: any) => ({
+export async function allIdentities(strapi: StrapiApp, where: Record<string, unknown> = {}): Promise<IdentityRow[]> {
+  const rows: Array<Omit<IdentityRow, 'userId'> & { user?: { id: number } | null }> = await strapi.db
+    .query(IDENTITY_UID)
+    .findMany({ where, populate: ['user'], orderBy: { id: 'asc' } });
+  return rows.map((r) => ({
     id: r.id,
     appId: r.appId,
     openid: r.openid,
@@ -57,18 +61,16 @@ export async function allIdentities(strapi: any, where: Record<string, unknown> 
 }
 
 /** The identities of one user, as { appId, openid, unionid } sorted by appId. */
-export async function identitiesOf(strapi: any, userId: number) {
+export async function identitiesOf(strapi: StrapiApp, userId: number) {
   const rows = await allIdentities(strapi, { user: { id: userId } });
-  return rows
-    .map(({ appId, openid, unionid }) => ({ appId, openid, unionid }))
-    .sort((a, b) => a.appId.localeCompare(b.appId));
+  return rows.map(({ appId, openid, unionid }) => ({ appId, openid, unionid })).sort((a, b) => a.appId.localeCompare(b.appId));
 }
 
 /**
  * Inserts a row straight through knex (no lifecycles, no identity guard), with attribute names
  * mapped to the columns Strapi gave them; resolves to the driver's error, or null when accepted.
  */
-export async function rawInsert(strapi: any, uid: string, values: Record<string, unknown>): Promise<{ message: string } | null> {
+export async function rawInsert(strapi: StrapiApp, uid: string, values: Record<string, unknown>): Promise<{ message: string } | null> {
   const meta = strapi.db.metadata.get(uid);
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) row[meta.attributes[key]?.columnName ?? key] = value;
@@ -82,10 +84,12 @@ export async function rawInsert(strapi: any, uid: string, values: Record<string,
     );
 }
 
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 /** Winston lines LogCapture recorded at `level`, parsed. */
 export function logLines(logs: { lines: string[] }, level: string, from = 0): Array<{ level: string; message: string; [k: string]: unknown }> {
   return logs.lines
     .slice(from)
     .map((l) => JSON.parse(l))
-    .filter((l) => String(l.level).replace(/\u001b\[[0-9;]*m/g, '') === level);
+    .filter((l) => String(l.level).replace(ANSI_COLOUR, '') === level);
 }

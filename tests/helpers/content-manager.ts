@@ -2,6 +2,7 @@
  * The admin Content Manager's API, driven as its edit view drives it.
  */
 import request from 'supertest';
+import type { TestApp } from './test-app';
 
 type Target = Parameters<typeof request>[0];
 
@@ -13,10 +14,7 @@ export function openEntry(server: Target, token: string, uid: string, id: number
 
 /** GET /content-manager/relations/:uid/:id/:field: what the edit view lists in a relation field. */
 export function relationOf(server: Target, token: string, uid: string, id: number, field: string) {
-  return request(server)
-    .get(`/content-manager/relations/${uid}/${id}/${field}`)
-    .query({ pageSize: 100 })
-    .set('Authorization', `Bearer ${token}`);
+  return request(server).get(`/content-manager/relations/${uid}/${id}/${field}`).query({ pageSize: 100 }).set('Authorization', `Bearer ${token}`);
 }
 
 /**
@@ -25,7 +23,7 @@ export function relationOf(server: Target, token: string, uid: string, id: numbe
  * `relations` says otherwise), with `changes` applied.
  */
 export async function saveEntry(
-  strapi: any,
+  strapi: TestApp['strapi'],
   server: Target,
   token: string,
   uid: string,

@@ -16,7 +16,9 @@
  */
 import path from 'path';
 import { randomBytes } from 'crypto';
-import { PLUGIN_NAME } from './test-app';
+import { PLUGIN_NAME, TestApp } from './test-app';
+
+type StrapiApp = TestApp['strapi'];
 
 export const USER_UID = 'plugin::users-permissions.user';
 export const ROLE_UID = 'plugin::users-permissions.role';
@@ -66,7 +68,7 @@ export const USER_FIELDS_10 = {
 /** users-permissions' User schema with `extra` attributes, as the Content-Type Builder writes an extension. */
 export function userSchemaWith(extra: Record<string, unknown>): string {
   const dir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS module of the plugin, not one of its package exports
   const { config: _config, ...userType } = require(path.join(dir, 'server', 'content-types', 'user'));
   return JSON.stringify({ kind: 'collectionType', ...userType, attributes: { ...userType.attributes, ...extra } }, null, 2);
 }
@@ -89,9 +91,7 @@ export function files005(): Record<string, string> {
       null,
       2
     ),
-    [`${local}/strapi-server.js`]: `module.exports = { contentTypes: { 'wx-credential': { schema: ${JSON.stringify(
-      WX_CREDENTIAL_SCHEMA_005
-    )} } } };\n`,
+    [`${local}/strapi-server.js`]: `module.exports = { contentTypes: { 'wx-credential': { schema: ${JSON.stringify(WX_CREDENTIAL_SCHEMA_005)} } } };\n`,
     'config/plugins.js': `module.exports = () => (${JSON.stringify(
       {
         'users-permissions': { config: { jwtSecret: 'test-users-permissions-jwt-secret' } },
@@ -107,22 +107,20 @@ export function files005(): Record<string, string> {
 export const files10 = (): Record<string, string> => ({ [USER_EXTENSION_PATH]: userSchemaWith(USER_FIELDS_10) });
 
 /** What 0.0.5's POST /credentials/add did: one row through the query engine (published_at stays null). */
-export async function insertCredentials005(strapi: any, credentials: { appId: string; appSecret: string }): Promise<number> {
-  const row = await strapi.db
-    .query(LEGACY_CREDENTIAL_UID)
-    .create({ data: { app_id: credentials.appId, app_secret: credentials.appSecret } });
+export async function insertCredentials005(strapi: StrapiApp, credentials: { appId: string; appSecret: string }): Promise<number> {
+  const row = await strapi.db.query(LEGACY_CREDENTIAL_UID).create({ data: { app_id: credentials.appId, app_secret: credentials.appSecret } });
   return row.id;
 }
 
 /** The credentials row as stored, every column (to compare before and after an upgrade). */
-export async function credentialRows005(strapi: any): Promise<Record<string, unknown>[]> {
+export async function credentialRows005(strapi: StrapiApp): Promise<Record<string, unknown>[]> {
   const rows = await strapi.db.connection(LEGACY_CREDENTIAL_TABLE).select('*').orderBy('id');
   // Drivers differ in how they return dates and booleans; compare the same way on every database.
   return rows.map((r: Record<string, unknown>) => JSON.parse(JSON.stringify(r)));
 }
 
 /** The authenticated role must be id 1: 0.0.5 wrote `role: 1` whatever the role was. */
-export async function authenticatedRoleIs1(strapi: any): Promise<void> {
+export async function authenticatedRoleIs1(strapi: StrapiApp): Promise<void> {
   const role = await strapi.db.query(ROLE_UID).findOne({ where: { id: 1 } });
   if (role?.type !== 'authenticated') throw new Error(`role id 1 is ${role?.type}, not authenticated: not the state 0.0.5 leaves`);
 }
@@ -132,7 +130,7 @@ export async function authenticatedRoleIs1(strapi: any): Promise<void> {
  * openid, wechatUserInfo ({} when the mini program sent none), confirmed, not blocked, role 1,
  * provider 'local', no username, no email.
  */
-export async function insertUser005(strapi: any, user: { openid: string; wechatUserInfo?: Record<string, unknown> }): Promise<number> {
+export async function insertUser005(strapi: StrapiApp, user: { openid: string; wechatUserInfo?: Record<string, unknown> }): Promise<number> {
   const password = await strapi.service('admin::auth').hashPassword(randomBytes(8).toString('base64url').slice(0, 10));
   const created = await strapi.db.query(USER_UID).create({
     data: {
@@ -149,13 +147,13 @@ export async function insertUser005(strapi: any, user: { openid: string; wechatU
 }
 
 /** The 1.0 plugin store row: `{ appId, appSecret }` under `plugin_strapi-wechat-miniprogram-auth_settings`. */
-export async function storeSettings10(strapi: any, settings: { appId: string; appSecret: string }): Promise<void> {
+export async function storeSettings10(strapi: StrapiApp, settings: { appId: string; appSecret: string }): Promise<void> {
   await strapi.store({ type: 'plugin', name: PLUGIN_NAME }).set({ key: 'settings', value: settings });
 }
 
 /** A user as 1.0's login created it. */
 export async function insertUser10(
-  strapi: any,
+  strapi: StrapiApp,
   user: { openid: string; unionid?: string | null; sessionKey: string; wechatUserInfo?: Record<string, unknown> | null }
 ): Promise<number> {
   const role = await strapi.db.query(ROLE_UID).findOne({ where: { type: 'authenticated' } });
@@ -179,7 +177,7 @@ export async function insertUser10(
 }
 
 /** Every up_users row and role link, as stored (to compare before and after). */
-export async function userRows(strapi: any): Promise<Record<string, unknown>[]> {
+export async function userRows(strapi: StrapiApp): Promise<Record<string, unknown>[]> {
   const rows = await strapi.db.connection('up_users').select('*').orderBy('id');
   return rows.map((r: Record<string, unknown>) => JSON.parse(JSON.stringify(r)));
 }
