@@ -103,16 +103,16 @@ export default ({ strapi }: { strapi: Strapi }) => {
     return users().findOne({ where });
   }
 
-  /** A new identity on an existing user (another app of the same person, or a 0.0.5/1.0 account). */
-  async function attach(user: WeChatUser, subject: LoginSubject): Promise<WeChatUser> {
+  /**
+   * A new identity on an existing user (another app of the same person, or a 0.0.5/1.0 account),
+   * or an identity whose user was deleted moved onto the user the person's other app now has.
+   */
+  async function attach(user: WeChatUser, subject: LoginSubject, orphanIdentityId?: number): Promise<WeChatUser> {
     assertNotBlocked(user);
     const { appId, session } = subject;
+    const data = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey, user: user.id };
     await transaction(strapi, () =>
-      asIdentityWrite(() =>
-        identities().create({
-          data: { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey, user: user.id },
-        })
-      )
+      asIdentityWrite(() => (orphanIdentityId ? identities().update({ where: { id: orphanIdentityId }, data }) : identities().create({ data })))
     );
     let current = user;
     if (session.unionid && (await linkUnionid(user, session.unionid))) current = { ...current, unionid: session.unionid };
@@ -157,12 +157,13 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const { appId, session } = subject;
     const found = await identitySql().find(appId, session.openid);
     if (found?.user) return returning(found as IdentityLookup & { user: WeChatUser }, subject);
-    if (found) return create(subject, found.identity.id);
+    const orphanIdentityId = found?.identity.id;
 
     if (session.unionid && pluginConfig(strapi, 'linkByUnionid')) {
       const linked = await findUser({ unionid: session.unionid });
-      if (linked) return attach(linked, subject);
+      if (linked) return attach(linked, subject, orphanIdentityId);
     }
+    if (orphanIdentityId) return create(subject, orphanIdentityId);
     if (subject.isDefaultApp && legacyAccountsPending) {
       const legacy = await findUser({ openid: session.openid });
       if (legacy) return attach(legacy, subject);
