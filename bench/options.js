@@ -18,6 +18,11 @@ const DB = (() => {
 const flag = (name) => process.argv.includes(name);
 const valueOf = (name) => (process.argv.find((a) => a.startsWith(`${name}=`)) || '').slice(name.length + 1) || null;
 const number = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+/** A git ref from the environment; '', 'none', 'off', '0' and 'false' turn it off. */
+const ref = (name, fallback) => {
+  const value = process.env[name] === undefined ? fallback : process.env[name].trim();
+  return ['', 'none', 'off', '0', 'false'].includes(value.toLowerCase()) ? null : value;
+};
 
 const ROUNDS = Math.max(1, number('BENCH_ROUNDS', 3));
 
@@ -25,7 +30,7 @@ module.exports = {
   ROOT,
   PLAYGROUND: path.join(ROOT, 'playground'),
   RESULTS: path.join(__dirname, 'results'),
-  /** Logs and the heap probe's file. */
+  /** Logs, the heap probe's files, the releases built for comparison and their playground copies. */
   WORK: path.join(ROOT, '.tmp', 'bench'),
   STRAPI_BIN: path.join(ROOT, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js'),
   PLUGIN_NAME: require('../package.json').name,
@@ -40,7 +45,24 @@ module.exports = {
   TOTAL_LOGINS: number('BENCH_LOGINS', 20000),
   /** Rounds of every scenario (health, invalid, returning, new); medians are reported. */
   ROUNDS,
-  /** Extra node flags for Strapi (relative paths from the repository root). */
+  /** The release the current build is compared with, side by side in the same run (null: no comparison). */
+  BASELINE_REF: ref('BENCH_BASELINE_REF', 'v1.0.0'),
+  /**
+   * Returning logins the baseline makes (warm-up included) before the rounds; the current build has
+   * made TOTAL_LOGINS by then (the memory check). Both then get a full GC, so both enter the rounds
+   * JIT-warm with a compacted heap; the rest of the current build's history only costs time.
+   */
+  BASELINE_LOGINS: number('BENCH_BASELINE_LOGINS', 5000),
+  /** Rounds that include the baseline's returning and new-user runs (the first ones are shared with ROUNDS). */
+  COMPARE_ROUNDS: Math.max(1, number('BENCH_COMPARE_ROUNDS', 5)),
+  /**
+   * Which playground runs the baseline: 'current' (the repository's, as the current build's: only
+   * the plugin differs) or 'release' (the one at the baseline's own commit).
+   */
+  BASELINE_PLAYGROUND: (process.env.BENCH_BASELINE_PLAYGROUND || 'current').toLowerCase() === 'release' ? 'release' : 'current',
+  /** A git ref measured as "current" instead of the working tree's build (BENCH_CURRENT_REF=v1.0.0: an A/A check). */
+  CURRENT_REF: ref('BENCH_CURRENT_REF', ''),
+  /** Extra node flags for the current build's Strapi only (relative paths from the repository root). */
   NODE_FLAGS: (process.env.BENCH_NODE_FLAGS || '').split(/\s+/).filter(Boolean),
 
   PROFILE: flag('--profile'),

@@ -2,12 +2,16 @@
 
 /**
  * The Strapi app that is measured: the repository's playground, compiled, with the plugin from the
- * working tree (scripts/link-self.js).
+ * working tree (scripts/link-self.js); and for another build of the plugin (a release, see
+ * bench/release.js), a copy of that same compiled playground in .tmp/bench/ whose plugins config
+ * points Strapi at that build with `resolve` (Strapi finds installed plugins from its own location,
+ * i.e. the repository's node_modules, so only a declared `resolve` can pick another copy).
+ * playground/ itself is never changed beyond what `npm run build:playground` does.
  */
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { PLAYGROUND, STRAPI_BIN } = require('./options');
+const { PLAYGROUND, PLUGIN_NAME, STRAPI_BIN, WORK } = require('./options');
 
 /**
  * The plugin is built by `npm run build` (npm run bench runs it first). The playground's server
@@ -23,4 +27,46 @@ async function preparePlayground() {
   }
 }
 
-module.exports = { preparePlayground };
+/**
+ * A copy of a compiled playground in .tmp/bench/playground-<name>/ that loads the plugin from
+ * `build.dir`. By default the repository's playground (run preparePlayground first): the same
+ * package.json, compiled config and code as the current build's, so that only the plugin differs.
+ * With `ownPlayground`, the playground of the build's own commit, compiled here (for a release
+ * whose plugin the current playground no longer suits). Its config/plugins.js is the playground's
+ * own, wrapped to add `resolve`. The admin build is a link to the repository playground's (the
+ * admin panel is never requested by the bench).
+ */
+async function playgroundFor(build, { name, ownPlayground = false }) {
+  const source = ownPlayground ? path.join(build.dir, 'playground') : PLAYGROUND;
+  if (ownPlayground) await require('@strapi/typescript-utils').compile(source);
+  const appDir = path.join(WORK, `playground-${name}`);
+  fs.rmSync(appDir, { recursive: true, force: true });
+  fs.mkdirSync(appDir, { recursive: true });
+  // The sources too: `strapi start` reads tsconfig.json and stops when it matches no file.
+  const skipped = ['dist', '.tmp', '.cache', '.strapi', 'build', 'node_modules'].map((name) => path.join(source, name));
+  fs.cpSync(source, appDir, { recursive: true, filter: (file) => !skipped.includes(file) });
+  const dist = path.join(source, 'dist');
+  fs.cpSync(dist, path.join(appDir, 'dist'), { recursive: true, filter: (file) => file !== path.join(dist, 'build') });
+  const adminBuild = path.join(PLAYGROUND, 'dist', 'build');
+  if (fs.existsSync(adminBuild)) fs.symlinkSync(adminBuild, path.join(appDir, 'dist', 'build'), 'dir');
+
+  const config = path.join(appDir, 'dist', 'config');
+  fs.renameSync(path.join(config, 'plugins.js'), path.join(appDir, 'dist', 'playground-plugins-config.js'));
+  fs.writeFileSync(
+    path.join(config, 'plugins.js'),
+    `'use strict';
+// Written by bench/playground.js: the playground's plugins config, with ${PLUGIN_NAME}
+// loaded from ${build.ref} (${build.commit}), playground from ${ownPlayground ? build.ref : 'the working tree'}.
+const own = require('../playground-plugins-config.js');
+const plugin = ${JSON.stringify(PLUGIN_NAME)};
+module.exports = (context) => {
+  const exported = own.default || own;
+  const config = typeof exported === 'function' ? exported(context) : exported;
+  return { ...config, [plugin]: { ...config[plugin], enabled: true, resolve: ${JSON.stringify(build.dir)} } };
+};
+`
+  );
+  return appDir;
+}
+
+module.exports = { playgroundFor, preparePlayground };

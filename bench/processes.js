@@ -90,7 +90,7 @@ async function startStrapi({ name, appDir, database, simulatorPort, heapFile, no
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/_health`, { status: 204, timeoutMs: 120000, child, name });
-  return { child, url, pid: child.pid };
+  return { child, url, pid: child.pid, heapFile };
 }
 
 /** Runs one load scenario in its own autocannon process (bench/load.js) and returns its figures. */

@@ -1,8 +1,9 @@
 'use strict';
 
 /**
- * The results of a bench run: the machine and the targets (against /_health), as JSON and
- * markdown in bench/results/latest.* and bench/results/<database>.*.
+ * The results of a bench run: the machine, the targets (against /_health) and the release
+ * criterion (against the baseline build), as JSON and markdown in bench/results/latest.* and
+ * bench/results/<database>.*.
  */
 const fs = require('fs');
 const os = require('os');
@@ -13,6 +14,15 @@ const { round } = require('./stats');
 
 /** The issue's targets, as ratios to /_health in the same round. */
 const TARGETS = { returningThroughput: 0.2, returningCpu: 6, newThroughput: 0.05, p99Ms: 100 };
+
+/**
+ * The next release's acceptance criterion, as same-round ratios current ÷ baseline (v1.0.0):
+ * returning logins at least 1.3× the throughput and at most 0.75× the Strapi CPU per request; new
+ * users no regression, taken as at least 0.95× the throughput and at most 1.05× the CPU per request
+ * (single runs drift by about ±20% on the bench machine, the median of same-round ratios far less;
+ * 5% is the room left for that noise).
+ */
+const CRITERION = { returningThroughput: 1.3, returningCpu: 0.75, newThroughput: 0.95, newCpu: 1.05 };
 
 function machine() {
   const cpus = os.cpus();
@@ -48,15 +58,73 @@ function checkTargets(runs, memory, logins, loginErrors) {
   ];
 }
 
+/** The release criterion on the comparison's same-round ratios; PASS when every line is met. */
+function checkCriterion(scenarios, baselineRef) {
+  const ret = scenarios.returning;
+  const fresh = scenarios.new;
+  const errors = (side) => ret[side].errors + fresh[side].errors;
+  const criteria = [
+    { name: `returning-user throughput ≥ ${CRITERION.returningThroughput}× ${baselineRef}`, actual: `${ret.reqPerSecRatio}×`, met: ret.reqPerSecRatio >= CRITERION.returningThroughput },
+    { name: `returning-user Strapi CPU/request ≤ ${CRITERION.returningCpu}× ${baselineRef}`, actual: `${ret.cpuPerRequestRatio}×`, met: ret.cpuPerRequestRatio <= CRITERION.returningCpu },
+    {
+      name: `new user no regression: throughput ≥ ${CRITERION.newThroughput}× and CPU/request ≤ ${CRITERION.newCpu}× ${baselineRef}`,
+      actual: `${fresh.reqPerSecRatio}×, ${fresh.cpuPerRequestRatio}×`,
+      met: fresh.reqPerSecRatio >= CRITERION.newThroughput && fresh.cpuPerRequestRatio <= CRITERION.newCpu,
+    },
+    // Not part of the criterion, but a run with failed logins measured something else.
+    { name: 'no login errors in the compared runs (current / baseline)', actual: `${errors('current')} / ${errors('baseline')}`, met: errors('current') + errors('baseline') === 0 },
+  ];
+  return { criterion: CRITERION, criteria, verdict: criteria.every((c) => c.met) ? 'PASS' : 'FAIL' };
+}
+
+const sideName = (side) =>
+  side.ref === 'working tree'
+    ? `the working tree at ${side.commit ? side.commit.slice(0, 7) : '?'}${side.uncommittedChanges ? ' with uncommitted changes' : ''}`
+    : `${side.ref} (${side.commit.slice(0, 7)})`;
+
+function comparisonMarkdown(comparison) {
+  const base = comparison.baseline.ref;
+  if (comparison.skipped) return [`**Against ${base}**: not measured: ${comparison.skipped}.`];
+  const cur = 'current';
+  const lines = [
+    `**Against ${base}** (release criterion, same run): current = ${sideName(comparison.current)}; ${base} = ${sideName(comparison.baseline)}, built from git, ` +
+      `on ${comparison.baseline.playground === 'release' ? `its own playground (${base}'s)` : 'the same playground'}, its own database; each warmed up with returning logins (current ${comparison.current.loginsBeforeRounds}, ${base} ${comparison.baseline.loginsBeforeRounds}) and a full GC before the rounds. ` +
+      `${comparison.rounds} rounds, in each the two builds' ${comparison.seconds} s runs back to back, the one going first alternating; ` +
+      `medians, and × = the median of the same-round ratios ${cur} ÷ ${base}.`,
+    '',
+    `| Scenario | req/s ${cur} | req/s ${base} | **× req/s** | Strapi CPU µs/req ${cur} | CPU µs/req ${base} | **× CPU/req** | p99 ms ${cur} / ${base} | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [key, c] of Object.entries(comparison.scenarios)) {
+    lines.push(
+      `| ${LABELS[key]} | ${c.current.reqPerSec} | ${c.baseline.reqPerSec} | **${c.reqPerSecRatio}** | ${c.current.cpuUsPerRequest} | ${c.baseline.cpuUsPerRequest} | ` +
+        `**${c.cpuPerRequestRatio}** | ${c.current.latencyMs.p99} / ${c.baseline.latencyMs.p99} | ${c.current.errors} / ${c.baseline.errors} |`
+    );
+  }
+  lines.push(
+    '',
+    'Each round (× req/s / × CPU/req, and which build ran first): ' +
+      Object.entries(comparison.scenarios)
+        .map(([key, c]) => `${key} ${c.each.map((r) => `${r.reqPerSecRatio} / ${r.cpuPerRequestRatio} (${r.first === 'current' ? cur : base} first)`).join(', ')}`)
+        .join('; ') +
+      '.',
+    '',
+    `**Release criterion: ${comparison.verdict}**: ` + comparison.criteria.map((t) => `${t.met ? '✅' : '❌'} ${t.name} (${t.actual})`).join('; ') + '.'
+  );
+  return lines;
+}
+
 function markdown(report) {
   const { machine: m, runs, memory, targets } = report;
-  const lines = [
+  const lines = [];
+  if (report.comparison) lines.push(...comparisonMarkdown(report.comparison), '');
+  lines.push(
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, Strapi ${m.strapi}, ${m.database}; ` +
       `Strapi, the simulator and autocannon share those cores. ${report.connections} connections, ${report.rounds} rounds of ${report.seconds} s runs (medians), ${report.date}.`,
     '',
     '| Scenario | req/s | × /_health | p50 ms | p99 ms | errors | Strapi CPU ms/req | × /_health CPU |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ];
+    '|---|---:|---:|---:|---:|---:|---:|---:|'
+  );
   for (const key of ['health', 'invalid', 'returning', 'new', 'local']) {
     const r = runs[key];
     lines.push(
@@ -91,4 +159,4 @@ function writeReport(report) {
   return md;
 }
 
-module.exports = { TARGETS, checkTargets, machine, markdown, writeReport };
+module.exports = { CRITERION, TARGETS, checkCriterion, checkTargets, machine, markdown, writeReport };

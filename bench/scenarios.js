@@ -3,13 +3,14 @@
 /**
  * What a bench run measures, in order, given meters on the Strapi processes (bench/measure.js):
  * the warm-up, the memory check (returning logins up to TOTAL_LOGINS, RSS along the way, the heap
- * a full GC leaves), the interleaved rounds of every scenario, and users-permissions' login once
- * for scale.
+ * a full GC leaves), the interleaved rounds of every scenario (with a baseline build, its returning
+ * and new-user runs paired with the current build's in the same rounds), and users-permissions'
+ * login once for scale.
  * The request shape of each scenario is in bench/load.js.
  */
 const { FIRST_LOGINS } = require('./options');
 const { heapAfterGcMiB, rssMiB } = require('./measure');
-const { combineRounds, round } = require('./stats');
+const { combineRounds, compareRounds, round } = require('./stats');
 
 const LABELS = {
   health: '`GET /_health` (baseline)',
@@ -20,6 +21,8 @@ const LABELS = {
 };
 /** Scenarios of every round, in this order. */
 const ROUNDED = ['health', 'invalid', 'returning', 'new'];
+/** Scenarios also run against the baseline build, in the same rounds. */
+const COMPARED = ['returning', 'new'];
 
 /** 2,000 `/_health` and the first FIRST_LOGINS returning logins. */
 async function warmUp(meter, options) {
@@ -65,20 +68,42 @@ async function loginsUpTo(meter, total, afterEach = () => {}) {
 }
 
 /**
- * `rounds` rounds of every scenario: the machine's speed drifts between runs, and a drift then
- * touches each scenario and its /_health alike. Each figure is the median over the rounds, each
- * ratio the median of the ratios to /_health in the same round.
+ * `rounds` rounds of every scenario against the current build: the machine's speed drifts between
+ * runs, and a drift then touches each scenario and its /_health alike. With a baseline, its
+ * returning and new-user runs sit right beside the current build's in each of the first
+ * `compareRounds` rounds (extra rounds, if more than `rounds`, hold only those pairs), the build
+ * that goes first alternating from one round to the next.
+ * Returns the current build's medians per scenario and, with a baseline, the comparison.
  */
-async function runRounds({ current, rounds, seconds }) {
-  const results = [];
-  for (let i = 0; i < rounds; i += 1) {
-    const row = {};
-    for (const scenario of ROUNDED) row[scenario] = await current.measure(scenario, { duration: seconds });
-    results.push(row);
+async function runRounds({ current, baseline, rounds, compareRounds: pairedRounds, seconds }) {
+  const total = baseline ? Math.max(rounds, pairedRounds) : rounds;
+  const main = [];
+  const pairs = Object.fromEntries(COMPARED.map((scenario) => [scenario, []]));
+  for (let i = 0; i < total; i += 1) {
+    if (total > 1) console.log(`  round ${i + 1} of ${total}`);
+    const inMain = i < rounds;
+    const paired = Boolean(baseline) && i < pairedRounds;
+    const results = {};
+    for (const scenario of ROUNDED) {
+      const compared = paired && COMPARED.includes(scenario);
+      if (!inMain && !compared) continue;
+      if (!compared) {
+        results[scenario] = await current.measure(scenario, { duration: seconds });
+        continue;
+      }
+      const first = i % 2 === 0 ? 'current' : 'baseline';
+      const order = first === 'current' ? ['current', 'baseline'] : ['baseline', 'current'];
+      const pair = { first };
+      for (const key of order) pair[key] = await (key === 'current' ? current : baseline).measure(scenario, { duration: seconds });
+      pairs[scenario].push(pair);
+      results[scenario] = pair.current;
+    }
+    if (inMain) main.push(results);
   }
   const runs = {};
-  for (const scenario of ROUNDED) runs[scenario] = combineRounds(results.map((r) => r[scenario]), results.map((r) => r.health));
-  return { runs };
+  for (const scenario of ROUNDED) runs[scenario] = combineRounds(main.map((r) => r[scenario]), main.map((r) => r.health));
+  const comparison = baseline ? Object.fromEntries(COMPARED.map((scenario) => [scenario, compareRounds(pairs[scenario])])) : null;
+  return { runs, comparison };
 }
 
 /** users-permissions' password login, once: bcrypt makes it slow, and it is only there for scale. */
@@ -86,4 +111,4 @@ async function localLogin(meter, { seconds, health }) {
   return combineRounds([await meter.measure('local', { duration: seconds })], [health]);
 }
 
-module.exports = { LABELS, ROUNDED, localLogin, loginsUpTo, memoryCheck, runRounds, warmUp };
+module.exports = { COMPARED, LABELS, ROUNDED, localLogin, loginsUpTo, memoryCheck, runRounds, warmUp };

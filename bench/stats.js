@@ -31,4 +31,39 @@ function combineRounds(results, healths) {
   };
 }
 
-module.exports = { combineRounds, median, round };
+/**
+ * One scenario run by two builds in the same rounds ({ current, baseline, first } per round):
+ * each build's medians, and the medians of the same-round ratios current ÷ baseline.
+ */
+function compareRounds(pairs) {
+  const side = (key) => {
+    const results = pairs.map((p) => p[key]);
+    const pick = (f) => median(results.map(f));
+    return {
+      requests: results.reduce((sum, r) => sum + r.requests, 0),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+      reqPerSec: round(pick((r) => r.reqPerSec), 1),
+      cpuUsPerRequest: round(pick((r) => r.cpuMsPerRequest) * 1000, 1),
+      latencyMs: { p50: pick((r) => r.latencyMs.p50), p99: pick((r) => r.latencyMs.p99) },
+    };
+  };
+  const reqPerSecRatios = pairs.map((p) => p.current.reqPerSec / p.baseline.reqPerSec);
+  const cpuRatios = pairs.map((p) => p.current.cpuMsPerRequest / p.baseline.cpuMsPerRequest);
+  const each = pairs.map((p, i) => ({
+    first: p.first,
+    reqPerSecRatio: round(reqPerSecRatios[i], 3),
+    cpuPerRequestRatio: round(cpuRatios[i], 3),
+    current: { reqPerSec: p.current.reqPerSec, cpuUsPerRequest: round(p.current.cpuMsPerRequest * 1000, 1), errors: p.current.errors },
+    baseline: { reqPerSec: p.baseline.reqPerSec, cpuUsPerRequest: round(p.baseline.cpuMsPerRequest * 1000, 1), errors: p.baseline.errors },
+  }));
+  return {
+    rounds: pairs.length,
+    reqPerSecRatio: round(median(reqPerSecRatios), 3),
+    cpuPerRequestRatio: round(median(cpuRatios), 3),
+    current: side('current'),
+    baseline: side('baseline'),
+    each,
+  };
+}
+
+module.exports = { combineRounds, compareRounds, median, round };

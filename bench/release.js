@@ -1,0 +1,62 @@
+'use strict';
+
+/**
+ * The plugin as it was at a git ref (by default the previous release, tag v1.0.0), for measuring
+ * beside the current build: `git archive <ref>` into .tmp/bench/releases/<ref>/, the repository's
+ * node_modules linked in, and its own `tsc -p tsconfig.build.json`. Built once per commit (a stamp
+ * file records which); the working tree and its git index are not touched.
+ */
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { ROOT, WORK } = require('./options');
+
+const STAMP = '.bench-built-from';
+
+/** The commit `ref` names, or null when this clone does not have it (e.g. cloned without tags). */
+function resolveRef(ref) {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+/** What the working tree is: HEAD's commit, and whether it has changes not committed yet. */
+function describeWorkingTree() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).toString().trim();
+    const changed = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: ROOT }).toString().trim() !== '';
+    return { ref: 'working tree', commit, uncommittedChanges: changed };
+  } catch {
+    return { ref: 'working tree', commit: null, uncommittedChanges: null };
+  }
+}
+
+/**
+ * Builds the plugin at `ref` (or reuses the build of the same commit) and returns
+ * { ref, commit, dir }, with dir the package root (package.json, strapi-server.js, dist/); null
+ * when the ref does not exist here.
+ */
+function buildRelease(ref) {
+  const commit = resolveRef(ref);
+  if (!commit) return null;
+  const dir = path.join(WORK, 'releases', ref.replace(/[^\w.-]+/g, '_'));
+  const stamp = path.join(dir, STAMP);
+  const built = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === commit && fs.existsSync(path.join(dir, 'dist', 'strapi-server.js'));
+  if (!built) {
+    console.log(`Building the plugin as at ${ref} (${commit.slice(0, 7)}) in ${path.relative(ROOT, dir)}...`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync('sh', ['-c', 'git archive --format=tar "$1" | tar -x -C "$2"', 'sh', commit, dir], { cwd: ROOT, stdio: 'inherit' });
+    // Its dependencies are the repository's (the same Strapi, the same versions of everything else).
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
+    fs.writeFileSync(stamp, commit + '\n');
+  }
+  return { ref, commit, dir };
+}
+
+module.exports = { buildRelease, describeWorkingTree, resolveRef };
