@@ -121,6 +121,25 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       expect((await post({ code: codeFor('erin'), appId: APP_A.appId })).body.user.id).toBe(fromA.body.user.id);
     });
 
+    test('an AppID spelled in capitals is the same app: the same user, no second identity', async () => {
+      const before = await post({ code: codeFor('erin'), appId: APP_A.appId });
+      const identities = await identitiesOf(app.strapi, before.body.user.id);
+      const res = await post({ code: codeFor('erin'), appId: APP_A.appId.toUpperCase() });
+      expect([200, 400]).toContain(res.status);
+      if (res.status === 200) expect(res.body.user).toMatchObject({ id: before.body.user.id, openid: openid(APP_A, 'erin') });
+      expect(await identitiesOf(app.strapi, before.body.user.id)).toEqual(identities);
+    });
+
+    test('a blocked user logging in from another app for the first time: 403, no identity added', async () => {
+      const fromA = await post({ code: codeFor('bea'), appId: APP_A.appId });
+      expectStatus(fromA, 200);
+      await app.strapi.db.connection('up_users').where({ id: fromA.body.user.id }).update({ blocked: true });
+      const fromB = await post({ code: codeFor('bea'), appId: APP_B.appId });
+      expectStrapiError(fromB, 403);
+      expect(await identitiesOf(app.strapi, fromA.body.user.id)).toHaveLength(1);
+      expect(await allIdentities(app.strapi, { openid: openid(APP_B, 'bea') })).toEqual([]);
+    });
+
     test('an app not bound to an Open Platform account (no unionid) gets its own user', async () => {
       const fromA = await post({ code: codeFor('frank'), appId: APP_A.appId });
       const fromC = await post({ code: codeFor('frank'), appId: APP_C.appId });
