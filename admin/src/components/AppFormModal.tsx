@@ -150,7 +150,7 @@ export function AppFormModal({
 
   return (
     <ModalLayout onClose={onClose} labelledBy={TITLE_ID}>
-      <form onSubmit={save} noValidate data-testid="wechat-app-form">
+      <form onSubmit={(event) => void save(event)} noValidate data-testid="wechat-app-form">
         <ModalHeader closeLabel={t('form.close')}>
           <Typography fontWeight="bold" textColor="neutral800" as="h2" id={TITLE_ID}>
             {adding ? t('form.add.title') : t('form.edit.title', { app: appLabel(app) })}
@@ -205,7 +205,7 @@ export function AppFormModal({
               </GridItem>
             </Grid>
             <Flex gap={4} alignItems="center" wrap="wrap">
-              <Button type="button" variant="secondary" startIcon={<Play />} loading={testing} disabled={testing || saving} onClick={test}>
+              <Button type="button" variant="secondary" startIcon={<Play />} loading={testing} disabled={testing || saving} onClick={() => void test()}>
                 {t('test.button')}
               </Button>
               <Typography variant="pi" textColor="neutral600" style={{ flex: 1, minWidth: '16rem' }}>

@@ -11,7 +11,13 @@ export function TestResult({ result, onClose }: { result: CheckResult; onClose: 
   const closeLabel = formatMessage({ id: getTrad('test.close') });
   if (result.ok) {
     return (
-      <Alert variant="success" closeLabel={closeLabel} onClose={onClose} title={formatMessage({ id: getTrad('test.success.title') })} data-testid="wechat-test-result">
+      <Alert
+        variant="success"
+        closeLabel={closeLabel}
+        onClose={onClose}
+        title={formatMessage({ id: getTrad('test.success.title') })}
+        data-testid="wechat-test-result"
+      >
         {formatMessage({ id: getTrad('test.success') }, { appId: result.appId })}
       </Alert>
     );

@@ -10,7 +10,7 @@ import {
   useNotification,
   useRBAC,
 } from '@strapi/helper-plugin';
-import { Key, Plus } from '@strapi/icons';
+import { EmptyDocuments, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import { AppView, CheckResult, httpStatusOf, SettingsView, useSettingsApi } from '../api/settings';
 import { AppFormModal } from '../components/AppFormModal';
@@ -111,6 +111,8 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
       await action();
     } catch (error) {
       notifyError(error);
+      // E.g. the app was removed meanwhile (another tab, another instance): show the list as it is now.
+      if (httpStatusOf(error)) api.load().then(onChange, () => undefined);
     } finally {
       setBusyAppId(null);
     }
@@ -157,7 +159,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
               {settings.apps.length > 0 ? (
                 <AppsTable settings={settings} canUpdate={canUpdate} busyAppId={busyAppId} actions={actions} />
               ) : (
-                <EmptyStateLayout icon={<Key />} content={t('apps.empty')} action={addButton} shadow={undefined} />
+                <EmptyStateLayout icon={<EmptyDocuments width="10rem" />} content={t('apps.empty')} action={addButton} shadow={undefined} />
               )}
               {result && <TestResult result={result} onClose={() => setResult(null)} />}
             </Flex>
@@ -176,7 +178,12 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
         />
       )}
       {overlay?.kind === 'remove' && (
-        <RemoveAppDialog app={overlay.app} removing={busyAppId === overlay.app.appId} onCancel={() => setOverlay(null)} onConfirm={() => remove(overlay.app)} />
+        <RemoveAppDialog
+          app={overlay.app}
+          removing={busyAppId === overlay.app.appId}
+          onCancel={() => setOverlay(null)}
+          onConfirm={() => void remove(overlay.app)}
+        />
       )}
     </PageShell>
   );
