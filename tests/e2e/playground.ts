@@ -79,7 +79,10 @@ export async function ensurePlaygroundBuilt(): Promise<boolean> {
 export function freePort(preferred = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', (error) => (preferred ? freePort(0).then(resolve, reject) : reject(error)));
+    server.once('error', (error) => {
+      if (preferred) freePort(0).then(resolve, reject);
+      else reject(error);
+    });
     server.listen(preferred, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
@@ -131,7 +134,7 @@ export async function startPlayground({
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let hasExited = false;
-  exited.then(() => (hasExited = true));
+  void exited.then(() => (hasExited = true));
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
