@@ -311,6 +311,29 @@ describe('one Strapi, four mini programs, linking by unionid (the default)', () 
       }
     );
 
+    test(`after the user is deleted, ${PER_APP} from A and ${PER_APP} from B at once: one new user holding both identities`, async () => {
+      const [first] = await race('phoenix', [APP_A, APP_B]);
+      expect(first.status).toBe(200);
+      expectStatus(
+        await request(app.server)
+          .delete(cmEntryPath(USER_UID, first.id as number))
+          .set('Authorization', `Bearer ${admin}`),
+        200
+      );
+      const users = await countUsers();
+
+      const results = await race('phoenix', [APP_A, APP_B]);
+      expect(results.map((r) => r.status)).toEqual(Array(2 * PER_APP).fill(200));
+      const ids = new Set(results.map((r) => r.id));
+      expect(ids.size).toBe(1);
+      const [id] = [...ids] as number[];
+      expect(id).not.toBe(first.id);
+      expect(await countUsers()).toBe(users + 1);
+      expect((await identitiesOf(app.strapi, id)).map((i) => i.appId)).toEqual([APP_A.appId, APP_B.appId].sort());
+      expect(await allIdentities(app.strapi, { unionid: unionid('phoenix') })).toHaveLength(2);
+      expect(await usersHolding(unionid('phoenix'))).toEqual([{ id }]);
+    });
+
     test(`${PER_APP} at once from B for someone A already knows: one new identity on that user`, async () => {
       const known = await post({ code: codeFor('known'), appId: APP_A.appId });
       expectStatus(known, 200);
