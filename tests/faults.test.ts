@@ -51,9 +51,9 @@ const users = () => app.strapi.db.query(USER_UID);
 // Users with the openids of their identities (the session key is on the identity).
 const snapshot = async () =>
   JSON.stringify(
-    (await users().findMany({ orderBy: { id: 'asc' }, populate: ['wechatIdentities'] })).map((u: any) => ({
+    (await users().findMany({ orderBy: { id: 'asc' }, populate: ['wechatIdentities'] })).map((u: { wechatIdentities: Array<{ openid: string }> }) => ({
       ...u,
-      openid: u.wechatIdentities.map((i: any) => i.openid).join(',') || null,
+      openid: u.wechatIdentities.map((i) => i.openid).join(',') || null,
     }))
   );
 
@@ -147,7 +147,12 @@ test('every fault at once, with good logins in between: each ends by the deadlin
     // Only the good logins created users; nobody else's row moved.
     const after = JSON.parse(await snapshot()) as Array<{ id: number; openid: string }>;
     expect(after.slice(0, before.length)).toEqual(before);
-    expect(after.slice(before.length).map((u) => u.openid).sort()).toEqual(fresh.map((u) => sim.openidFor(DEMO_APP.appId, u)).sort());
+    expect(
+      after
+        .slice(before.length)
+        .map((u) => u.openid)
+        .sort()
+    ).toEqual(fresh.map((u) => sim.openidFor(DEMO_APP.appId, u)).sort());
   }
 });
 

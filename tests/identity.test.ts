@@ -57,12 +57,10 @@ describe('openid squatting through users-permissions routes', () => {
     expect(res.body.user.id).not.toBe(attacker.id);
   });
 
-  test("PUT /api/users/:id cannot set or change openid, unionid or the session key", async () => {
+  test('PUT /api/users/:id cannot set or change openid, unionid or the session key', async () => {
     // Give authenticated users the update permission, so the request reaches users-permissions' update.
     const role = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
-    await app.strapi.db
-      .query('plugin::users-permissions.permission')
-      .create({ data: { action: 'plugin::users-permissions.user.update', role: role.id } });
+    await app.strapi.db.query('plugin::users-permissions.permission').create({ data: { action: 'plugin::users-permissions.user.update', role: role.id } });
 
     const reg = await registerLocal('attacker2');
     const attackerId = reg.body.user.id;
@@ -100,9 +98,7 @@ describe('openid squatting through users-permissions routes', () => {
 
   test('a WeChat user has no usable password: /api/auth/local refuses it', async () => {
     const res = await login(app.server, { code: codeFor('victim') });
-    const local = await request(app.server)
-      .post('/api/auth/local')
-      .send({ identifier: res.body.user.email, password: '' });
+    const local = await request(app.server).post('/api/auth/local').send({ identifier: res.body.user.email, password: '' });
     expect(local.status).toBe(400);
     expect(local.body).not.toHaveProperty('jwt');
   });
@@ -126,13 +122,13 @@ describe('the admin Content Manager', () => {
     const openid = sim.openidFor(DEMO_APP.appId, 'editme');
     const identityBefore = (await identityFor(app.strapi, openid))!;
     expect(identityBefore.sessionKey).toBeTruthy();
-    const opened = await request(app.server).get(cm(`/${id}`)).set('Authorization', `Bearer ${adminToken}`);
+    const opened = await request(app.server)
+      .get(cm(`/${id}`))
+      .set('Authorization', `Bearer ${adminToken}`);
     expect(opened.status).toBe(200);
     // The identities show as a relation of the user (the edit view lists them read-only).
     expect(opened.body.wechatIdentities).toEqual({ count: 1 });
-    const listed = await request(app.server)
-      .get(`/content-manager/relations/${USER_UID}/${id}/wechatIdentities`)
-      .set('Authorization', `Bearer ${adminToken}`);
+    const listed = await request(app.server).get(`/content-manager/relations/${USER_UID}/${id}/wechatIdentities`).set('Authorization', `Bearer ${adminToken}`);
     expect(listed.status).toBe(200);
     expect(listed.body.results).toEqual([expect.objectContaining({ id: identityBefore.id })]);
 

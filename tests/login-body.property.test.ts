@@ -99,13 +99,16 @@ const fieldValue = (field: string): fc.Arbitrary<Node> => {
 };
 
 const userInfoNode: fc.Arbitrary<Node> = fc.oneof(
-  { weight: 4, arbitrary: fc
-    .tuple(
-      fc.subarray(PROFILE_FIELDS).chain((fields) => fc.tuple(...fields.map((f) => fieldValue(f).map((v) => [f, v] as [string, Node])))),
-      fc.array(fc.tuple(key, tree), { maxLength: 2 }),
-      fc.nat(3)
-    )
-    .map(([fields, extras, where]) => obj(where === 0 ? [...fields, ...extras] : fields)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        fc.subarray(PROFILE_FIELDS).chain((fields) => fc.tuple(...fields.map((f) => fieldValue(f).map((v) => [f, v] as [string, Node])))),
+        fc.array(fc.tuple(key, tree), { maxLength: 2 }),
+        fc.nat(3)
+      )
+      .map(([fields, extras, where]) => obj(where === 0 ? [...fields, ...extras] : fields)),
+  },
   { weight: 1, arbitrary: tree }
 );
 
@@ -172,7 +175,13 @@ const codeNode = (code: string): fc.Arbitrary<Node> =>
   );
 
 test('a body around a valid code: accepted exactly when the contract says so, and only then is a user created', async () => {
-  const extras = fc.array(fc.tuple(key.filter((k) => k !== 'code' && k !== 'userInfo'), tree), { maxLength: 2 });
+  const extras = fc.array(
+    fc.tuple(
+      key.filter((k) => k !== 'code' && k !== 'userInfo'),
+      tree
+    ),
+    { maxLength: 2 }
+  );
   const shape = fc.record({
     userInfo: fc.option(userInfoNode, { nil: undefined, freq: 3 }),
     extras: fc.option(extras, { nil: undefined, freq: 2 }),
@@ -233,13 +242,11 @@ test('any JSON value as the body: never a 5xx, never a user', async () => {
 
 test('text that may not be JSON at all (with a JSON content type): never a 5xx, never a user', async () => {
   const before = await app.strapi.db.query(USER_UID).count();
-  const almostJson = fc
-    .tuple(tree, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 }))
-    .map(([node, cut, junk]) => {
-      const t = text(node);
-      const at = cut % (t.length + 1);
-      return t.slice(0, at) + junk + t.slice(at);
-    });
+  const almostJson = fc.tuple(tree, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 })).map(([node, cut, junk]) => {
+    const t = text(node);
+    const at = cut % (t.length + 1);
+    return t.slice(0, at) + junk + t.slice(at);
+  });
   await fc.assert(
     fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), almostJson), async (body) => {
       const res = await send(body);
@@ -252,11 +259,24 @@ test('text that may not be JSON at all (with a JSON content type): never a 5xx, 
 
 test('prototype keys at any depth, around valid codes: no user from a refused body, nothing on Object.prototype', async () => {
   const pollute = fc.constantFrom(...PROTO_KEYS).chain((k) =>
-    fc.constantFrom<Node>(
-      obj([[k, obj([['isAdmin', raw(true)], ['polluted', raw('yes')]])]]),
-      obj([[k, obj([['prototype', obj([['polluted', raw('yes')]])]])]]),
-      obj([['nickName', raw('x')], [k, raw('yes')]])
-    ).map((n) => [k, n] as const)
+    fc
+      .constantFrom<Node>(
+        obj([
+          [
+            k,
+            obj([
+              ['isAdmin', raw(true)],
+              ['polluted', raw('yes')],
+            ]),
+          ],
+        ]),
+        obj([[k, obj([['prototype', obj([['polluted', raw('yes')]])]])]]),
+        obj([
+          ['nickName', raw('x')],
+          [k, raw('yes')],
+        ])
+      )
+      .map((n) => [k, n] as const)
   );
   await fc.assert(
     fc.asyncProperty(pollute, fc.constantFrom('top', 'userInfo', 'both'), async ([k, node], where) => {

@@ -3,7 +3,7 @@
  */
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { startTestApp, setAdvancedSettings, TestApp } from './helpers/test-app';
+import { startTestApp, setAdvancedSettings, TestApp, type Untyped } from './helpers/test-app';
 import { countIdentities, userByOpenid as storedUserByOpenid } from './helpers/identities';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -16,7 +16,7 @@ let app: TestApp;
 
 const users = () => app.strapi.db.query(USER_UID);
 const countUsers = () => users().count();
-const userByOpenid = async (openid: string) => (await storedUserByOpenid(app.strapi, openid)) as Record<string, any>;
+const userByOpenid = async (openid: string) => (await storedUserByOpenid(app.strapi, openid)) as Record<string, Untyped>;
 const post = async (body: unknown) => responses.add(await login(app.server, body));
 
 beforeAll(async () => {
@@ -57,7 +57,15 @@ describe('before the plugin is configured', () => {
 });
 
 describe('first and later logins', () => {
-  const userInfo = { nickName: '小明', avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/abc/132', gender: 1, language: 'zh_CN', city: 'Shenzhen', province: 'Guangdong', country: 'China' };
+  const userInfo = {
+    nickName: '小明',
+    avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/abc/132',
+    gender: 1,
+    language: 'zh_CN',
+    city: 'Shenzhen',
+    province: 'Guangdong',
+    country: 'China',
+  };
 
   test('the first login creates a complete users-permissions user and returns a JWT that works on Strapi APIs', async () => {
     const before = await countUsers();
@@ -243,7 +251,7 @@ describe('bad input gets a 400 in Strapi error format and changes nothing', () =
   test.each([
     ['malformed JSON', '{"code": '],
     ['a JSON string body', '"sim_x_1"'],
-  ])('%s is a 400 from Strapi\'s body parser, not a 500', async (_label, raw) => {
+  ])("%s is a 400 from Strapi's body parser, not a 500", async (_label, raw) => {
     const res = await post(raw);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ data: null, error: { status: 400 } });

@@ -1,3 +1,4 @@
+import { builtinModules } from 'module';
 /**
  * The published package, as a user gets it: `npm pack`, put into a plain Strapi 4.26 app's
  * node_modules, listed in its package.json and enabled in config/plugins.js with nothing else.
@@ -18,7 +19,7 @@ import { REPO_ROOT, writeApp, PLUGIN_NAME } from './helpers/test-app';
 import { codeFor } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
-const pkg = require('../package.json');
+import pkg from '../package.json';
 const sim = new WeChatSimulator();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wxauth-pack-'));
 const nodeOptions = { ...process.env, NODE_OPTIONS: '--preserve-symlinks --preserve-symlinks-main', STRAPI_TELEMETRY_DISABLED: 'true' };
@@ -74,7 +75,7 @@ test('the tarball holds the built plugin and nothing of the repository besides',
   for (const file of ['package.json', 'README.md', 'strapi-server.js', 'dist/strapi-server.js', 'dist/strapi-admin.js', 'dist/server/index.js']) {
     expect(files).toContain(file);
   }
-  expect(files.filter((f) => /^(tests|playground|bench|server|admin|simulator)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  expect(files.filter((f) => /^(tests|playground|bench|server|admin|simulator)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
 });
 
 test('every package the built server requires is a dependency or a peer dependency', () => {
@@ -87,7 +88,7 @@ test('every package the built server requires is a dependency or a peer dependen
       else if (file.endsWith('.js')) {
         for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)) {
           const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-          if (!require('module').builtinModules.includes(name)) required.add(name);
+          if (!builtinModules.includes(name)) required.add(name);
         }
       }
     }
@@ -98,7 +99,7 @@ test('every package the built server requires is a dependency or a peer dependen
   expect([...required].filter((name) => !declared.has(name))).toEqual([]);
 });
 
-test("a plain Strapi 4.26 app builds its admin with the installed plugin", () => {
+test('a plain Strapi 4.26 app builds its admin with the installed plugin', () => {
   const appDir = path.join(work, 'admin-build');
   fs.mkdirSync(path.join(appDir, 'config'), { recursive: true });
   fs.mkdirSync(path.join(appDir, 'src'), { recursive: true });

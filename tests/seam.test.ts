@@ -78,11 +78,7 @@ describe(`shortcut ${identitySql.SHORTCUT_NAME}`, () => {
     const res = await login(app.server, { code: codeFor('seamuser'), userInfo: { nickName: '镜子', gender: 2 } });
     expect(res.status).toBe(200);
     const openid = sim.openidFor(DEMO_APP.appId, 'seamuser');
-    const sql = identitySql.createIdentitySql(
-      () => app.strapi.db.connection,
-      app.strapi.db.metadata.get(IDENTITY_UID),
-      app.strapi.db.metadata.get(USER_UID)
-    );
+    const sql = identitySql.createIdentitySql(() => app.strapi.db.connection, app.strapi.db.metadata.get(IDENTITY_UID), app.strapi.db.metadata.get(USER_UID));
     const found = await sql.find(DEMO_APP.appId, openid);
     const fromEngine = await app.strapi.db.query(USER_UID).findOne({ where: { id: res.body.user.id } });
     // Every type the user model has: integer id, strings, booleans, JSON, datetimes, nulls.

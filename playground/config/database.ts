@@ -1,6 +1,7 @@
+import type { Env } from './env';
 import path from 'path';
 
-export default ({ env }: { env: any }) => {
+export default ({ env }: { env: Env }) => {
   const client = env('DATABASE_CLIENT', 'sqlite');
   if (client === 'sqlite') {
     return {

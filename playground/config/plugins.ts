@@ -1,4 +1,5 @@
-export default ({ env }: { env: any }) => ({
+import type { Env } from './env';
+export default ({ env }: { env: Env }) => ({
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-users-permissions-jwt-secret'),

@@ -1,4 +1,5 @@
-export default ({ env }: { env: any }) => ({
+import type { Env } from './env';
+export default ({ env }: { env: Env }) => ({
   // Loopback only: this is a playground.
   host: env('HOST', '127.0.0.1'),
   port: env.int('PORT', 1337),

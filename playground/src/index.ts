@@ -1,16 +1,28 @@
 // The simulator's demo mini program (see simulator/wechat-simulator.ts, DEMO_APP).
-const DEMO_CREDENTIALS = { appId: 'wx0123456789abcdef', appSecret: '0123456789abcdef0123456789abcdef' };
+const DEMO_APP = { appId: 'wx0123456789abcdef', name: 'Demo (simulator)', appSecret: '0123456789abcdef0123456789abcdef' };
+
+/** The parts of Strapi this bootstrap uses. */
+interface PlaygroundStrapi {
+  plugin(name: string): { service(name: string): unknown };
+  log: { info(message: string): void };
+}
+
+interface CredentialsService {
+  fresh(): Promise<{ apps: Array<{ appId: string }> }>;
+  addApp(app: { appId: string; name?: string; appSecret: string }): Promise<void>;
+}
 
 export default {
   register() {},
-  async bootstrap({ strapi }: { strapi: any }) {
+  async bootstrap({ strapi }: { strapi: PlaygroundStrapi }) {
     // So that a login works right after `npm run develop`. Set PLAYGROUND_SEED_CREDENTIALS=false
     // to start unconfigured and enter the credentials in the admin panel instead.
     if (process.env.PLAYGROUND_SEED_CREDENTIALS === 'false') return;
-    const store = strapi.store({ type: 'plugin', name: 'strapi-wechat-miniprogram-auth' });
-    if (!(await store.get({ key: 'settings' }))) {
-      await store.set({ key: 'settings', value: DEMO_CREDENTIALS });
-      strapi.log.info('[playground] stored the WeChat simulator demo credentials (AppID wx0123456789abcdef)');
+    // Through the plugin's own service, as the admin page saves an app.
+    const credentials = strapi.plugin('strapi-wechat-miniprogram-auth').service('credentials') as CredentialsService;
+    if ((await credentials.fresh()).apps.length === 0) {
+      await credentials.addApp(DEMO_APP);
+      strapi.log.info(`[playground] added the WeChat simulator's demo mini program (AppID ${DEMO_APP.appId})`);
     }
   },
 };

@@ -1,6 +1,7 @@
 /**
  * Admin panel users, roles and JWTs for tests of the plugin's admin API.
  */
+import type { Untyped } from './test-app';
 import request from 'supertest';
 
 /** What supertest accepts: the app's URL (TestApp.server) or an http.Server. */
@@ -13,9 +14,7 @@ export const ROLE = { superAdmin: 'strapi-super-admin', editor: 'strapi-editor',
 
 /** Registers the first admin (a Super Admin) the way the admin panel's welcome form does; returns its JWT. */
 export async function registerFirstAdmin(server: Target, email = 'super@example.com'): Promise<string> {
-  const res = await request(server)
-    .post('/admin/register-admin')
-    .send({ email, firstname: 'Super', lastname: 'Admin', password: ADMIN_PASSWORD });
+  const res = await request(server).post('/admin/register-admin').send({ email, firstname: 'Super', lastname: 'Admin', password: ADMIN_PASSWORD });
   if (res.status !== 200) throw new Error(`register-admin answered ${res.status}: ${res.text}`);
   return res.body.data.token as string;
 }
@@ -28,7 +27,7 @@ export async function adminLogin(server: Target, email: string, password = ADMIN
 }
 
 /** A role holding exactly `actions` (plugin actions, no subject). */
-export async function createRole(strapi: any, name: string, actions: string[]): Promise<number> {
+export async function createRole(strapi: Untyped, name: string, actions: string[]): Promise<number> {
   const role = await strapi.admin.services.role.create({ name, description: `${name} (test)` });
   await strapi.admin.services.role.assignPermissions(
     role.id,
@@ -37,14 +36,14 @@ export async function createRole(strapi: any, name: string, actions: string[]): 
   return role.id;
 }
 
-export async function roleId(strapi: any, code: string): Promise<number> {
+export async function roleId(strapi: Untyped, code: string): Promise<number> {
   const role = await strapi.admin.services.role.findOne({ code });
   if (!role) throw new Error(`no admin role ${code}`);
   return role.id;
 }
 
 /** An active admin user with the given role, logged in: returns its JWT. */
-export async function adminWithRole(strapi: any, server: Target, email: string, role: number): Promise<string> {
+export async function adminWithRole(strapi: Untyped, server: Target, email: string, role: number): Promise<string> {
   await strapi.admin.services.user.create({
     email,
     firstname: 'Test',

@@ -41,24 +41,34 @@ function serverConnection(client: DatabaseClient) {
 }
 
 export const testDatabaseName = (name: string) =>
-  `${process.env.TEST_DATABASE_PREFIX ?? 'wxauth_'}${name}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 60);
+  `${process.env.TEST_DATABASE_PREFIX ?? 'wxauth_'}${name}`
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase()
+    .slice(0, 60);
+
+/** A connection to the server itself (no database of ours), for creating and dropping databases. */
+interface ServerConnection {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+async function connectToServer(client: 'postgres' | 'mysql', server: Record<string, unknown>, timeoutMs?: number): Promise<ServerConnection> {
+  if (client === 'postgres') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when PostgreSQL is used; pg ships no typings
+    const { Client } = require('pg') as { Client: new (options: Record<string, unknown>) => ServerConnection & { connect(): Promise<void> } };
+    const connection = new Client({ ...server, database: 'postgres', ...(timeoutMs ? { connectionTimeoutMillis: timeoutMs } : {}) });
+    await connection.connect();
+    return connection;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when MariaDB/MySQL is used
+  const mysql = require('mysql2/promise') as { createConnection(options: Record<string, unknown>): Promise<ServerConnection> };
+  return mysql.createConnection({ ...server, ...(timeoutMs ? { connectTimeout: timeoutMs } : {}) });
+}
 
 /** Whether the database server for `client` answers (within a couple of seconds). */
 export async function serverReachable(client: 'postgres' | 'mysql'): Promise<boolean> {
-  const server = serverConnection(client);
   try {
-    if (client === 'postgres') {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const { Client } = require('pg');
-      const admin = new Client({ ...server, database: 'postgres', connectionTimeoutMillis: 2000 });
-      await admin.connect();
-      await admin.end();
-    } else {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const mysql = require('mysql2/promise');
-      const admin = await mysql.createConnection({ ...server, connectTimeout: 2000 });
-      await admin.end();
-    }
+    await (await connectToServer(client, serverConnection(client), 2000)).end();
     return true;
   } catch {
     return false;
@@ -74,23 +84,16 @@ export async function freshDatabase(name: string, appDir: string, client: Databa
     fs.mkdirSync(path.dirname(filename), { recursive: true });
     return { client, connection: { filename } };
   }
-  const server = serverConnection(client);
+  const admin = await connectToServer(client, serverConnection(client));
   if (client === 'postgres') {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { Client } = require('pg');
-    const admin = new Client({ ...server, database: 'postgres' });
-    await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.query(`CREATE DATABASE "${dbName}"`);
-    await admin.end();
   } else {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mysql = require('mysql2/promise');
-    const admin = await mysql.createConnection(server);
     await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.end();
   }
+  await admin.end();
+  const server = serverConnection(client);
   return { client: client === 'mysql' ? 'mysql2' : client, connection: { ...server, database: dbName } };
 }
 
@@ -98,18 +101,8 @@ export async function freshDatabase(name: string, appDir: string, client: Databa
 export async function dropDatabase(spec: DatabaseSpec): Promise<void> {
   if (spec.client === 'sqlite') return;
   const { database, ...server } = spec.connection as { database: string } & Record<string, unknown>;
-  if (spec.client === 'postgres') {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { Client } = require('pg');
-    const admin = new Client({ ...server, database: 'postgres' });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
-  } else {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mysql = require('mysql2/promise');
-    const admin = await mysql.createConnection(server);
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await admin.end();
-  }
+  const client = spec.client === 'postgres' ? 'postgres' : 'mysql';
+  const admin = await connectToServer(client, server);
+  await admin.query(client === 'postgres' ? `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${database}\``);
+  await admin.end();
 }

@@ -29,9 +29,7 @@ async function dropPostgres() {
 async function dropMysql() {
   const mysql = require('mysql2/promise');
   const admin = await mysql.createConnection({ ...server('mysql'), connectTimeout: 2000 });
-  const [rows] = await admin.query('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?', [
-    `${prefix.replace(/_/g, '\\_')}%`,
-  ]);
+  const [rows] = await admin.query('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?', [`${prefix.replace(/_/g, '\\_')}%`]);
   for (const { name } of rows) await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await admin.end();
   return rows.map((r) => r.name);

@@ -1,3 +1,4 @@
+import winston from 'winston';
 import { Writable } from 'stream';
 
 /** Everything Strapi logs, as text, for scanning for secrets. */
@@ -5,8 +6,6 @@ export class LogCapture {
   readonly lines: string[] = [];
 
   attach(logger: { add(transport: unknown): void }): void {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const winston = require('winston');
     const lines = this.lines;
     const stream = new Writable({
       objectMode: true,

@@ -28,8 +28,15 @@ export interface TestAppOptions {
   root?: string;
 }
 
+/**
+ * What Strapi 4 hands the tests (its instance, query-engine rows): untyped in its own typings, so
+ * the one place tests admit `any`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Untyped = any;
+
 export interface TestApp {
-  strapi: any;
+  strapi: Untyped;
   /** The app's base URL (it listens on 127.0.0.1); pass it to supertest. */
   server: string;
   logs: LogCapture;
@@ -93,8 +100,8 @@ export async function writeApp(options: TestAppOptions): Promise<{ appDir: strin
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const { appDir } = await writeApp(options);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const createStrapi = require('@strapi/strapi');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS factory; its typings declare no callable default
+  const createStrapi = require('@strapi/strapi') as (options: Record<string, unknown>) => Untyped;
   const strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
   const logs = new LogCapture();
   logs.attach(strapi.log);
@@ -114,7 +121,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
 }
 
 /** Sets users-permissions' Advanced settings (allow_register, default_role, ...). */
-export async function setAdvancedSettings(strapi: any, patch: Record<string, unknown>): Promise<void> {
+export async function setAdvancedSettings(strapi: Untyped, patch: Record<string, unknown>): Promise<void> {
   const store = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
   await store.set({ value: { ...(await store.get()), ...patch } });
 }
