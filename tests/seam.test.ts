@@ -9,9 +9,9 @@ import { codeFor, login } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 // The compiled plugin, as the test app loads it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module the test app loads (dist/), not the TypeScript source
 const jwtSign = require('../dist/server/strapi/shortcuts/jwt-sign');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 const identitySql = require('../dist/server/strapi/shortcuts/identity-sql');
 
 const USER_UID = 'plugin::users-permissions.user';

@@ -1,4 +1,5 @@
-import { useFetchClient } from '@strapi/helper-plugin';
+import { useMemo } from 'react';
+import { useAPIErrorHandler, useFetchClient } from '@strapi/helper-plugin';
 import { PLUGIN_ID } from '../plugin-id';
 // The server's own types (type-only: nothing of the server reaches the admin bundle).
 import type { CheckFailureReason, CheckResult } from '../../../server/services/credential-check';
@@ -53,15 +54,29 @@ const BASE = `/${PLUGIN_ID}/settings`;
 const appPath = (appId: string) => `${BASE}/apps/${encodeURIComponent(appId)}`;
 
 export function useSettingsApi() {
+  // Memoised on the fetch client's functions (stable in helper-plugin), so effects can depend on it.
   const { get, put, post, del } = useFetchClient();
-  return {
-    load: async () => (await get<{ data: SettingsView }>(BASE)).data.data,
-    addApp: async (input: NewAppInput) => (await post<{ data: SettingsView }>(`${BASE}/apps`, input)).data.data,
-    updateApp: async (appId: string, changes: AppChanges) => (await put<{ data: SettingsView }>(appPath(appId), changes)).data.data,
-    removeApp: async (appId: string) => (await del<{ data: SettingsView }>(appPath(appId))).data.data,
-    setDefault: async (appId: string) => (await put<{ data: SettingsView }>(`${BASE}/default`, { appId })).data.data,
-    test: async (input: TestInput) => (await post<{ data: CheckResult }>(`${BASE}/test`, input)).data.data,
-  };
+  return useMemo(
+    () => ({
+      load: async () => (await get<{ data: SettingsView }>(BASE)).data.data,
+      addApp: async (input: NewAppInput) => (await post<{ data: SettingsView }>(`${BASE}/apps`, input)).data.data,
+      updateApp: async (appId: string, changes: AppChanges) => (await put<{ data: SettingsView }>(appPath(appId), changes)).data.data,
+      removeApp: async (appId: string) => (await del<{ data: SettingsView }>(appPath(appId))).data.data,
+      setDefault: async (appId: string) => (await put<{ data: SettingsView }>(`${BASE}/default`, { appId })).data.data,
+      test: async (input: TestInput) => (await post<{ data: CheckResult }>(`${BASE}/test`, input)).data.data,
+    }),
+    [get, put, post, del]
+  );
+}
+
+type ApiFailure = Parameters<ReturnType<typeof useAPIErrorHandler>['formatAPIError']>[0];
+
+const isApiFailure = (error: unknown): error is ApiFailure => typeof error === 'object' && error !== null && 'isAxiosError' in error;
+
+/** The words for a failed request, as Strapi's own pages put them (helper-plugin's formatAPIError). */
+export function useErrorMessage(): (error: unknown) => string {
+  const { formatAPIError } = useAPIErrorHandler();
+  return (error) => (isApiFailure(error) ? formatAPIError(error) : error instanceof Error ? error.message : String(error));
 }
 
 export interface FieldError {

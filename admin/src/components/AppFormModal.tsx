@@ -1,9 +1,9 @@
 import { FormEvent, useState } from 'react';
 import { Button, Flex, Grid, GridItem, ModalBody, ModalFooter, ModalHeader, ModalLayout, TextInput, Typography } from '@strapi/design-system';
-import { useAPIErrorHandler, useNotification } from '@strapi/helper-plugin';
+import { useNotification } from '@strapi/helper-plugin';
 import { Check, Play, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
-import { AppChanges, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useSettingsApi } from '../api/settings';
+import { AppChanges, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useErrorMessage, useSettingsApi } from '../api/settings';
 import { appLabel } from '../utils/app-label';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN, checkField } from '../utils/credential-format';
 import { getTrad } from '../utils/get-trad';
@@ -36,7 +36,7 @@ export function AppFormModal({
 }) {
   const { formatMessage } = useIntl();
   const toggleNotification = useNotification();
-  const { formatAPIError } = useAPIErrorHandler();
+  const errorMessage = useErrorMessage();
   const api = useSettingsApi();
 
   const adding = app === null;
@@ -88,7 +88,7 @@ export function AppFormModal({
   function showServerError(error: unknown) {
     const fields = fieldErrorsOf(error);
     if (!fields) {
-      toggleNotification({ type: 'warning', message: formatAPIError(error as never) });
+      toggleNotification({ type: 'warning', message: errorMessage(error) });
       return;
     }
     const found: FieldErrors = {};

@@ -1,18 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, ContentLayout, EmptyStateLayout, Flex, HeaderLayout, Main, Typography } from '@strapi/design-system';
-import {
-  AnErrorOccurred,
-  LoadingIndicatorPage,
-  NoPermissions,
-  SettingsPageTitle,
-  useAPIErrorHandler,
-  useFocusWhenNavigate,
-  useNotification,
-  useRBAC,
-} from '@strapi/helper-plugin';
+import { AnErrorOccurred, LoadingIndicatorPage, NoPermissions, SettingsPageTitle, useFocusWhenNavigate, useNotification, useRBAC } from '@strapi/helper-plugin';
 import { EmptyDocuments, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
-import { AppView, CheckResult, httpStatusOf, SettingsView, useSettingsApi } from '../api/settings';
+import { AppView, CheckResult, httpStatusOf, SettingsView, useErrorMessage, useSettingsApi } from '../api/settings';
 import { AppFormModal } from '../components/AppFormModal';
 import { AppsTable } from '../components/AppsTable';
 import { Note } from '../components/Note';
@@ -52,8 +43,7 @@ export default function SettingsPage() {
   useEffect(() => {
     if (loadingPermissions || !canRead) return;
     api.load().then(setSettings, (error) => setLoadError(httpStatusOf(error) ?? 'other'));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loadingPermissions, canRead]);
+  }, [api, loadingPermissions, canRead]);
 
   const title = formatMessage({ id: getTrad('page.title'), defaultMessage: 'WeChat Mini Program Authenticator' });
 
@@ -84,7 +74,7 @@ type Overlay = { kind: 'add' } | { kind: 'edit'; app: AppView } | { kind: 'remov
 function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; onChange: (s: SettingsView) => void; canUpdate: boolean }) {
   const { formatMessage } = useIntl();
   const toggleNotification = useNotification();
-  const { formatAPIError } = useAPIErrorHandler();
+  const errorMessage = useErrorMessage();
   const api = useSettingsApi();
   const [overlay, setOverlay] = useState<Overlay>(null);
   /** The app a row action (test, make default, remove) is running for. */
@@ -95,7 +85,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
   const hasConfigApps = settings.apps.some((app) => app.source === 'config');
 
   function notifyError(error: unknown) {
-    toggleNotification({ type: 'warning', message: formatAPIError(error as never) });
+    toggleNotification({ type: 'warning', message: errorMessage(error) });
   }
 
   function changed(next: SettingsView, message: { id: string; values: Record<string, string> }) {
