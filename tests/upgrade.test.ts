@@ -456,6 +456,39 @@ describe('upgrade from 1.0 (app saved in the admin panel) while adding a second 
   });
 });
 
+describe('upgrade from 0.0.5 while adding another mini program in config', () => {
+  const NEW: SimulatedApp = { appId: 'wx005c000000000004', appSecret: '005c0000000000000000000000000004' };
+  const sim = new WeChatSimulator({ apps: [DEMO_APP, NEW] });
+  let app: TestApp;
+  let id: number;
+
+  beforeAll(async () => {
+    const apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-005-second', withPlugin: false, files: files005() });
+    await insertCredentials005(before.strapi, DEMO_APP);
+    id = await insertUser005(before.strapi, { openid: sim.openidFor(DEMO_APP.appId, 'old') });
+    await before.stop();
+    app = await startTestApp({
+      name: 'upgrade-005-second',
+      keepDatabase: true,
+      files: files005UserExtension(),
+      pluginConfig: { apiBaseUrl, apps: [{ appId: NEW.appId, appSecret: NEW.appSecret }] },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('a 0.0.5 user logging in from the 0.0.5 mini program (its imported AppID given) lands on their account', async () => {
+    const res = await login(app.server, { code: codeFor('old'), appId: DEMO_APP.appId });
+    expectStatus(res, 200);
+    expect(res.body.user.id).toBe(id);
+    expect((await allIdentities(app.strapi)).map(({ appId, userId }) => ({ appId, userId }))).toEqual([{ appId: DEMO_APP.appId, userId: id }]);
+  });
+});
+
 describe("upgrade from 0.0.5 whose credentials are in a table named wechat_auth_creds (its schema's info.tableName)", () => {
   const sim = new WeChatSimulator({ apps: [DEMO_APP] });
   let app: TestApp;
