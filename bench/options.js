@@ -56,10 +56,12 @@ module.exports = {
   /** Rounds that include the baseline's returning and new-user runs (the first ones are shared with ROUNDS). */
   COMPARE_ROUNDS: Math.max(1, number('BENCH_COMPARE_ROUNDS', 5)),
   /**
-   * Which playground runs the baseline: 'current' (the repository's, as the current build's: only
-   * the plugin differs) or 'release' (the one at the baseline's own commit).
+   * Which playground runs a build made from a git ref (the baseline, BENCH_CURRENT_REF's):
+   * 'release' (default), the playground of that same commit, which sets the app up the way that
+   * version of the plugin expects (the working tree's seeds its demo app through services 1.0 does
+   * not have); or 'current', the working tree's (only the plugin differs, while it still suits).
    */
-  BASELINE_PLAYGROUND: (process.env.BENCH_BASELINE_PLAYGROUND || 'current').toLowerCase() === 'release' ? 'release' : 'current',
+  REF_PLAYGROUND: (process.env.BENCH_REF_PLAYGROUND || 'release').toLowerCase() === 'current' ? 'current' : 'release',
   /** A git ref measured as "current" instead of the working tree's build (BENCH_CURRENT_REF=v1.0.0: an A/A check). */
   CURRENT_REF: ref('BENCH_CURRENT_REF', ''),
   /** Extra node flags for the current build's Strapi only (relative paths from the repository root). */

@@ -88,7 +88,7 @@ function comparisonMarkdown(comparison) {
   const cur = 'current';
   const lines = [
     `**Against ${base}** (release criterion, same run): current = ${sideName(comparison.current)}; ${base} = ${sideName(comparison.baseline)}, built from git, ` +
-      `on ${comparison.baseline.playground === 'release' ? `its own playground (${base}'s)` : 'the same playground'}, its own database; each warmed up with returning logins (current ${comparison.current.loginsBeforeRounds}, ${base} ${comparison.baseline.loginsBeforeRounds}) and a full GC before the rounds. ` +
+      `on ${comparison.baseline.playground === 'release' ? `the playground as at ${base}` : "the working tree's playground"}, its own database; each warmed up with returning logins (current ${comparison.current.loginsBeforeRounds}, ${base} ${comparison.baseline.loginsBeforeRounds}) and a full GC before the rounds. ` +
       `${comparison.rounds} rounds, in each the two builds' ${comparison.seconds} s runs back to back, the one going first alternating; ` +
       `medians, and × = the median of the same-round ratios ${cur} ÷ ${base}.`,
     '',

@@ -3,9 +3,10 @@
 /**
  * npm run bench: the playground (production build, `strapi start`, 127.0.0.1) and the WeChat
  * simulator, each in its own process, driven by autocannon from a third (bench/load.js); beside
- * them, in the same run, the same playground on the previous release of the plugin (git tag
- * v1.0.0, built into .tmp/bench/releases/), its returning and new-user logins interleaved with the
- * current build's and compared round by round against the next release's criterion.
+ * them, in the same run, a second Strapi with the previous release of the plugin (git tag v1.0.0,
+ * built into .tmp/bench/releases/, on the playground as it was at that tag), its returning and
+ * new-user logins interleaved with the current build's and compared round by round against the
+ * next release's criterion.
  *
  *   npm run bench                          SQLite (a fresh file per build)
  *   DATABASE_CLIENT=postgres npm run bench PostgreSQL 127.0.0.1:5432 (databases wxauth_bench[_baseline], recreated)
@@ -19,7 +20,8 @@
  *   BENCH_COMPARE_ROUNDS=3 npm run bench   rounds with the baseline beside the current build (default 5; the
  *                                          first BENCH_ROUNDS are shared, the others hold only those pairs)
  *   BENCH_BASELINE_REF=none npm run bench  no comparison (BENCH_BASELINE_REF=<git ref>: another baseline)
- *   BENCH_BASELINE_PLAYGROUND=release      the baseline on its own commit's playground instead of the current one
+ *   BENCH_REF_PLAYGROUND=current           builds from git refs on the working tree's playground instead of the
+ *                                          playground of their own commit (the default: it sets up the app as they expect)
  *   BENCH_CURRENT_REF=v1.0.0 npm run bench a git ref measured as the current build (v1.0.0 against itself: how
  *                                          far apart two identical builds come out, i.e. the noise of the ratios)
  *   BENCH_LOGINS=5000 npm run bench        fewer logins before the last memory reading (default 20,000)
@@ -50,6 +52,7 @@ const { localLogin, loginsUpTo, memoryCheck, runRounds, warmUp } = require('./sc
 
 const { DB, ONLY, PLAYGROUND, PROFILE, RESULTS, ROOT, WORK } = options;
 
+const ownPlayground = options.REF_PLAYGROUND === 'release';
 const missingRef = (ref) => `there is no git ref ${ref} in this clone (cloned without tags? \`git fetch --tags\`)`;
 
 /** The build measured as current: the working tree's (dist/ from `npm run build`), or BENCH_CURRENT_REF's. */
@@ -57,7 +60,7 @@ async function currentBuild() {
   if (!options.CURRENT_REF) return { build: { ...describeWorkingTree(), dir: ROOT }, appDir: PLAYGROUND };
   const build = buildRelease(options.CURRENT_REF);
   if (!build) throw new Error(`BENCH_CURRENT_REF: ${missingRef(options.CURRENT_REF)}`);
-  return { build, appDir: await playgroundFor(build, { name: 'current' }) };
+  return { build, ownPlayground, appDir: await playgroundFor(build, { name: 'current', ownPlayground }) };
 }
 
 /** The build compared with, or the reason there is none (no comparison in an --only run). */
@@ -70,7 +73,6 @@ async function baselineBuild() {
     console.log(`\nNo comparison with ${options.BASELINE_REF}: ${skipped}.\n`);
     return { skipped };
   }
-  const ownPlayground = options.BASELINE_PLAYGROUND === 'release';
   return { build, ownPlayground, appDir: await playgroundFor(build, { name: 'baseline', ownPlayground }) };
 }
 
@@ -156,7 +158,12 @@ async function main() {
       date: new Date().toISOString(),
       comparison: comparison
         ? {
-            current: { ...current.build, dir: path.relative(ROOT, current.build.dir) || '.', loginsBeforeRounds: memory.totalLogins },
+            current: {
+              ...current.build,
+              dir: path.relative(ROOT, current.build.dir) || '.',
+              playground: current.ownPlayground ? 'release' : 'current',
+              loginsBeforeRounds: memory.totalLogins,
+            },
             baseline: {
               ...baseline.build,
               dir: path.relative(ROOT, baseline.build.dir),
