@@ -2,7 +2,7 @@
  * The WeChat HTTP client on its own (no Strapi): encoding, keep-alive, deadlines, parsing, and
  * errors that carry no secret.
  */
-import { createWeChatClient, WeChatApiError, WeChatTransportError } from '../server/services/wechat-client';
+import { createWeChatClient, WeChatApiError, WeChatTransportError } from '../server/wechat/wechat-client';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const sim = new WeChatSimulator({ apps: [{ ...DEMO_APP, openPlatformId: 'op-client' }] });

@@ -1,6 +1,6 @@
 import type { Credentials, Strapi } from '../types';
 import { getService } from '../utils/get-service';
-import { WeChatApiError, WeChatTransportError } from './wechat-client';
+import { WeChatApiError, WeChatTransportError } from '../wechat/wechat-client';
 
 /** Why WeChat refused the credentials (or could not be asked), in words the admin page translates. */
 export type CheckFailureReason =

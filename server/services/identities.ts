@@ -5,7 +5,7 @@ import { IDENTITY_UID, PROVIDER, USER_UID } from '../utils/plugin-id';
 import { knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
 import { countIdentitiesByApp, createIdentitySql, type IdentityLookup, type IdentitySql } from '../strapi/shortcuts/identity-sql';
 import type { Strapi, WeChatUser, WeChatUserInfo } from '../types';
-import type { Code2SessionResult } from './wechat-client';
+import type { Code2SessionResult } from '../wechat/wechat-client';
 
 const { ApplicationError } = errors;
 

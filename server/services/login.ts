@@ -1,7 +1,7 @@
 import type { LoginBody, Strapi, WeChatUser } from '../types';
 import { getService } from '../utils/get-service';
-import { code2sessionFailureToHttpError } from './wechat-error-mapping';
-import type { Code2SessionResult } from './wechat-client';
+import { code2sessionFailureToHttpError } from '../utils/http-error';
+import type { Code2SessionResult } from '../wechat/wechat-client';
 
 /** The login path: app → WeChat code → session → identity/user → users-permissions JWT. */
 export default ({ strapi }: { strapi: Strapi }) => ({

@@ -1,6 +1,6 @@
 import type { Strapi } from '../types';
 import { pluginConfig } from '../strapi';
-import { createWeChatClient, WeChatClient } from './wechat-client';
+import { createWeChatClient, WeChatClient } from '../wechat/wechat-client';
 
 /** Holds the one WeChat client (and its keep-alive connections) of this Strapi instance. */
 export default ({ strapi }: { strapi: Strapi }) => {

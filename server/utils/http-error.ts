@@ -1,4 +1,6 @@
 import { createRequire } from 'module';
+import { errors } from '@strapi/utils';
+import { describeFailure } from '../wechat/errors';
 
 // Strapi's error middleware recognises HTTP errors with `instanceof` against the http-errors copy
 // that @strapi/utils loaded, so errors must be created by that very copy.
@@ -15,3 +17,20 @@ const createError = requireFromUtils('http-errors') as CreateError;
 export function httpError(status: 403 | 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
   return createError(status, message, { details, expose: true });
 }
+
+/** A WeChat failure (server/wechat/errors.ts) as the error Strapi renders; any other error is passed on as it is. */
+export function wechatFailureToHttpError(error: unknown): Error {
+  const failure = describeFailure(error);
+  if (!failure) return error instanceof Error ? error : new Error('Unknown failure');
+  switch (failure.kind) {
+    case 'application':
+      return new errors.ApplicationError(failure.message, failure.details);
+    case 'rate-limit':
+      return new errors.RateLimitError(failure.message, failure.details);
+    default:
+      return createError(failure.status, failure.message, { details: failure.details, expose: true });
+  }
+}
+
+/** Turns a failed code2session call into the error the mini program receives. */
+export const code2sessionFailureToHttpError = wechatFailureToHttpError;
