@@ -12,11 +12,21 @@ import { IDENTITY_UID } from '../utils/plugin-id';
  *   Kept (removing an attribute drops its column) and copied into identities at startup; new
  *   logins no longer write them.
  *
+ * - `phoneNumber`, `purePhoneNumber`, `phoneCountryCode`, `phoneVerifiedAt`: the number WeChat
+ *   vouched for (getuserphonenumber), stored by POST /api/strapi-wechat-miniprogram-auth/phone or a
+ *   login with `phoneCode`, and when. Two accounts may hold the same number (never merged by it).
+ *
  * All private (kept out of sanitized output and out of /api/auth/local/register) and not writable
  * (the Content Manager shows them read-only); the identity guard also strips them from every
  * write the plugin does not make itself.
  */
 export const IDENTITY_FIELDS = ['openid', 'unionid', 'wechatSessionKey', 'wechatIdentities'] as const;
+export const PHONE_FIELDS = ['phoneNumber', 'purePhoneNumber', 'phoneCountryCode', 'phoneVerifiedAt'] as const;
+/** What only the plugin writes on a user. */
+export const GUARDED_USER_FIELDS = [...IDENTITY_FIELDS, ...PHONE_FIELDS] as const;
+
+/** A new object per attribute: Strapi annotates attribute definitions in place. */
+const phoneField = () => ({ type: 'string', private: true, writable: false, configurable: false }) as const;
 
 export const userAttributes = {
   wechatIdentities: {
@@ -54,4 +64,10 @@ export const userAttributes = {
     type: 'json',
     configurable: false,
   },
+  // As getuserphonenumber answers: phoneNumber carries the country code for numbers outside
+  // mainland China, purePhoneNumber never does, phoneCountryCode is the code alone ("86").
+  phoneNumber: phoneField(),
+  purePhoneNumber: phoneField(),
+  phoneCountryCode: phoneField(),
+  phoneVerifiedAt: { type: 'datetime', private: true, writable: false, configurable: false },
 } as const;

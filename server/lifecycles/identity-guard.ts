@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import type { Strapi } from '../types';
 import { subscribeLifecycles } from '../strapi';
 import type { LifecycleEvent } from '../strapi/types';
-import { IDENTITY_FIELDS } from '../content-types/user-attributes';
+import { GUARDED_USER_FIELDS } from '../content-types/user-attributes';
 import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
 
 const identityWrites = new AsyncLocalStorage<true>();
@@ -17,7 +17,7 @@ function stripIdentityFields(event: LifecycleEvent) {
   if (identityWrites.getStore()) return;
   const data = event.params?.data;
   for (const row of Array.isArray(data) ? data : data ? [data] : []) {
-    for (const field of IDENTITY_FIELDS) delete row[field];
+    for (const field of GUARDED_USER_FIELDS) delete row[field];
   }
 }
 
@@ -29,8 +29,8 @@ function refuseIdentityWrite(event: LifecycleEvent) {
 /**
  * Keeps identity data the plugin's alone: whatever route writes a user (users-permissions
  * register, PUT /api/users/:id, GraphQL, the Content Manager, another plugin), openid, unionid,
- * the session key and the identities relation are dropped unless the write runs through
- * asIdentityWrite(); any other write to the identities themselves is refused.
+ * the session key, the identities relation and the verified phone number are dropped unless the
+ * write runs through asIdentityWrite(); any other write to the identities themselves is refused.
  */
 export function registerIdentityGuard(strapi: Strapi): void {
   subscribeLifecycles(strapi, [USER_UID], {
