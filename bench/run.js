@@ -25,13 +25,14 @@
  *   BENCH_CURRENT_REF=v1.0.0 npm run bench a git ref measured as the current build (v1.0.0 against itself: how
  *                                          far apart two identical builds come out, i.e. the noise of the ratios)
  *   BENCH_LOGINS=5000 npm run bench        fewer logins before the last memory reading (default 20,000)
- *   BENCH_BASELINE_LOGINS=20000            returning logins the baseline makes before the rounds (default 5,000)
+ *   BENCH_BASELINE_LOGINS=5000             returning logins the baseline makes before the rounds (default: as many as
+ *                                          the current build's memory check, BENCH_LOGINS)
  *   BENCH_NODE_FLAGS='-r ./bench/what-if/credentials-cache.js' npm run bench   extra node flags for the current
  *                                          build's Strapi (bench/what-if/: measured alternatives, never part of the plugin)
  *
  * Every run is bounded (fixed duration or amount) and stops by itself; with the defaults a run takes
- * about 7 minutes on the 2-core bench machine when nothing else runs there (twice that when other
- * work shares its cores: the login amounts then take longer). Results go to bench/results/latest.{json,md} and
+ * about 8 minutes on the 2-core bench machine (longer when other work shares its cores: the login
+ * amounts then take longer). Results go to bench/results/latest.{json,md} and
  * bench/results/<database>.{json,md}.
  *
  * Modules: options.js (paths, knobs), release.js (a git ref's build), playground.js (the Strapi app
