@@ -3,6 +3,7 @@ import { registerIdentityGuard } from './lifecycles/identity-guard';
 import { registerAdminActions } from './utils/admin-actions';
 import { ensureUniqueIndexes } from './content-types/ensure-unique-indexes';
 import { getService } from './utils/get-service';
+import { grantDefaultPermissions } from './content-api-permissions';
 
 export default async ({ strapi }: { strapi: Strapi }) => {
   registerIdentityGuard(strapi);
@@ -12,4 +13,6 @@ export default async ({ strapi }: { strapi: Strapi }) => {
   // Data left by 0.0.5 and 1.0: settings shape, credentials, accounts.
   await getService(strapi, 'upgrade').run();
   await registerAdminActions(strapi);
+  // Users & Permissions: the phone route's action to Authenticated, once.
+  await grantDefaultPermissions(strapi);
 };

@@ -88,6 +88,8 @@ export interface LoginBody {
   code: string;
   appId?: string;
   userInfo?: WeChatUserInfo;
+  /** A getPhoneNumber code: the phone number is bound after the login, in the same request. */
+  phoneCode?: string;
 }
 
 /** A users-permissions user row with the attributes this plugin adds. */

@@ -6,9 +6,16 @@ import { validateLoginBody } from './validation/login';
 
 export default ({ strapi }: { strapi: Strapi }) => ({
   async login(ctx: Context) {
+    // Checked before anything else, phoneCode included: a malformed body never reaches WeChat.
     const body = (await validateLoginBody(ctx.request.body)) as LoginBody;
-    const { token, user } = await getService(strapi, 'login').login({ code: body.code, appId: body.appId, userInfo: body.userInfo });
-    ctx.body = { token, user: await sanitizeUser(strapi, user, ctx) };
+    const { token, user, phone } = await getService(strapi, 'login').login({
+      code: body.code,
+      appId: body.appId,
+      userInfo: body.userInfo,
+      phoneCode: body.phoneCode,
+    });
+    // `phone` only when a phoneCode was sent: the 1.0 answer stays { token, user }.
+    ctx.body = { token, user: await sanitizeUser(strapi, user, ctx), ...(phone ? { phone } : {}) };
   },
 });
 

@@ -7,8 +7,11 @@ import { pluginConfig } from '../strapi';
 import { PLUGIN_ID } from '../utils/plugin-id';
 
 /**
- * The rate limit users-permissions puts on its own auth routes (koa2-ratelimit, keyed by client
- * IP and path), driven by this plugin's `ratelimit` config. One limiter per route, built once.
+ * The rate limit users-permissions puts on its own auth routes (koa2-ratelimit), driven by this
+ * plugin's `ratelimit` config. One limiter per route, built once; the count is kept per client IP
+ * and route handler, so the login's two URLs (/strapi-wechat-miniprogram-auth/login and
+ * /api/strapi-wechat-miniprogram-auth/login) share one budget (koa2-ratelimit's memory store is
+ * process-wide). The path stands in for a route without a string handler.
  */
 export default (_config: unknown, { strapi }: { strapi: Strapi }) => {
   const { enabled, interval, max } = pluginConfig(strapi, 'ratelimit');
@@ -18,10 +21,15 @@ export default (_config: unknown, { strapi }: { strapi: Strapi }) => {
     interval,
     max,
     prefixKey: PLUGIN_ID,
-    keyGenerator: async (ctx: Context) => `${PLUGIN_ID}:${path.posix.normalize(ctx.request.path).toLowerCase()}:${ctx.request.ip}`,
+    keyGenerator: async (ctx: Context) => `${PLUGIN_ID}:${routeKey(ctx)}:${ctx.request.ip}`,
     handler() {
       throw new errors.RateLimitError('Too many login attempts from this address, retry later');
     },
   });
   return (ctx: Context, next: Next) => limiter(ctx, next);
 };
+
+function routeKey(ctx: Context): string {
+  const handler = (ctx.state as { route?: { handler?: unknown } }).route?.handler;
+  return typeof handler === 'string' ? handler : path.posix.normalize(ctx.request.path).toLowerCase();
+}

@@ -6,24 +6,47 @@ const requires = (...actions: string[]) => ({ policies: [{ name: 'admin::hasPerm
 const canRead = requires(ADMIN_ACTIONS.readSettings);
 const canUpdate = requires(ADMIN_ACTIONS.updateSettings);
 
-// Admin-type routes are served without the /api prefix: the login URL stays
-// POST /strapi-wechat-miniprogram-auth/login, as the original plugin documented it.
-export default [
-  {
-    method: 'POST',
-    path: '/login',
-    handler: 'auth.login',
-    config: {
-      auth: false,
-      middlewares: [`plugin::${PLUGIN_ID}.rateLimit`],
-    },
+/**
+ * The login, public, rate-limited (one budget per client address shared by both URLs: the
+ * limiter keys on the route's handler). A new object per router: Strapi writes into each route.
+ */
+const loginRoute = () => ({
+  method: 'POST',
+  path: '/login',
+  handler: 'auth.login',
+  config: {
+    auth: false,
+    middlewares: [`plugin::${PLUGIN_ID}.rateLimit`],
   },
-  // The admin panel's settings page: the app list.
-  { method: 'GET', path: '/settings', handler: 'settings.find', config: canRead },
-  { method: 'POST', path: '/settings/apps', handler: 'settings.addApp', config: canUpdate },
-  { method: 'PUT', path: '/settings/apps/:appId', handler: 'settings.updateApp', config: canUpdate },
-  { method: 'DELETE', path: '/settings/apps/:appId', handler: 'settings.removeApp', config: canUpdate },
-  { method: 'PUT', path: '/settings/default', handler: 'settings.setDefault', config: canUpdate },
-  // Makes the server call WeChat with what the admin typed: part of editing, so update permission.
-  { method: 'POST', path: '/settings/test', handler: 'settings.test', config: canUpdate },
-];
+});
+
+export default {
+  // Served without the /api prefix: the login URL stays POST /strapi-wechat-miniprogram-auth/login,
+  // as the original plugin documented it.
+  admin: {
+    type: 'admin',
+    routes: [
+      loginRoute(),
+      // The admin panel's settings page: the app list.
+      { method: 'GET', path: '/settings', handler: 'settings.find', config: canRead },
+      { method: 'POST', path: '/settings/apps', handler: 'settings.addApp', config: canUpdate },
+      { method: 'PUT', path: '/settings/apps/:appId', handler: 'settings.updateApp', config: canUpdate },
+      { method: 'DELETE', path: '/settings/apps/:appId', handler: 'settings.removeApp', config: canUpdate },
+      { method: 'PUT', path: '/settings/default', handler: 'settings.setDefault', config: canUpdate },
+      // Makes the server call WeChat with what the admin typed: part of editing, so update permission.
+      { method: 'POST', path: '/settings/test', handler: 'settings.test', config: canUpdate },
+    ],
+  },
+  // Served under /api/strapi-wechat-miniprogram-auth/, governed by Users & Permissions.
+  'content-api': {
+    type: 'content-api',
+    routes: [
+      // The same login beside the other content APIs. auth: false: no role permission is checked
+      // (the action still shows in the roles page, where ticking it changes nothing).
+      loginRoute(),
+      // A users-permissions JWT and the action plugin::strapi-wechat-miniprogram-auth.phone.bind on
+      // the user's role (granted to Authenticated once, at the first start of this version).
+      { method: 'POST', path: '/phone', handler: 'phone.bind', config: {} },
+    ],
+  },
+};

@@ -2,10 +2,21 @@ import type { LoginBody, Strapi, WeChatUser } from '../types';
 import { getService } from '../utils/get-service';
 import { code2sessionFailureToHttpError } from '../utils/http-error';
 import type { Code2SessionResult } from '../wechat/wechat-client';
+import type { PhoneBinding } from './phone';
 
-/** The login path: app → WeChat code → session → identity/user → users-permissions JWT. */
+export interface LoginResult {
+  token: string;
+  user: WeChatUser;
+  /** Only when the body had a phoneCode. */
+  phone?: PhoneBinding;
+}
+
+/**
+ * The login path: app → WeChat code → session → identity/user → users-permissions JWT, then, with a
+ * `phoneCode`, the phone number bound in the same request (its failure never fails the login).
+ */
 export default ({ strapi }: { strapi: Strapi }) => ({
-  async login({ code, appId, userInfo }: LoginBody): Promise<{ token: string; user: WeChatUser }> {
+  async login({ code, appId, userInfo, phoneCode }: LoginBody): Promise<LoginResult> {
     const credentials = getService(strapi, 'credentials');
     const app = await credentials.get(appId);
 
@@ -22,6 +33,8 @@ export default ({ strapi }: { strapi: Strapi }) => ({
     const isDefaultApp = !appId || (await credentials.apps()).defaultAppId === app.appId;
     const user = await getService(strapi, 'identities').upsert({ appId: app.appId, isDefaultApp, session, userInfo });
     const token = getService(strapi, 'token').issue(user.id);
-    return { token, user };
+    if (phoneCode === undefined) return { token, user };
+    const phone = await getService(strapi, 'phone').bindAtLogin({ userId: user.id, appId: app.appId, openid: session.openid, code: phoneCode });
+    return { token, user, phone };
   },
 });

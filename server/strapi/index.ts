@@ -83,6 +83,13 @@ export const usersPermissions = {
 
   roleByType: (strapi: Strapi, type: string) => query<{ id: number }>(strapi, ROLE_UID).findOne({ where: { type } }),
 
+  /**
+   * Creates the Authenticated and Public roles when there are none, and the default permissions
+   * when there are none (then removes permissions of actions no controller has any more): what
+   * users-permissions' bootstrap does. Idempotent; its bootstrap runs it again.
+   */
+  initialize: (strapi: Strapi): Promise<void> => strapi.plugin('users-permissions').service<{ initialize(): Promise<void> }>('users-permissions').initialize(),
+
   jwtConfig(strapi: Strapi): { secret: string; options: Record<string, unknown> } {
     return {
       secret: strapi.config.get<string>('plugin.users-permissions.jwtSecret'),

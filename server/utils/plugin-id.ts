@@ -1,6 +1,7 @@
 export const PLUGIN_ID = 'strapi-wechat-miniprogram-auth';
 export const USER_UID = 'plugin::users-permissions.user';
 export const ROLE_UID = 'plugin::users-permissions.role';
+export const PERMISSION_UID = 'plugin::users-permissions.permission';
 export const IDENTITY_UID = `plugin::${PLUGIN_ID}.identity`;
 export const LEGACY_CREDENTIAL_UID = `plugin::${PLUGIN_ID}.wx-credential`;
 /** The users-permissions `provider` of accounts this plugin creates. */

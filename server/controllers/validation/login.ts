@@ -1,5 +1,6 @@
 import { errors, yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
+import { phoneCode } from './phone';
 
 const text = (max: number) => yup.string().strict().max(max);
 
@@ -32,6 +33,8 @@ const loginBodySchema = yup
       .matches(/^[\x21-\x7e]+$/, 'code has characters wx.login() never produces'),
     appId: yup.string().strict().matches(APP_ID_PATTERN, APP_ID_FORMAT),
     userInfo: userInfoSchema,
+    // Optional: bind the phone number in the same request (checked here, before any WeChat call).
+    phoneCode: phoneCode('phoneCode'),
   })
   .strict()
   .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
