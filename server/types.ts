@@ -49,6 +49,8 @@ export interface StoredSettings {
   defaultAppId?: string;
   /** Set once the credentials left by version 0.0.5 were imported (so a removed app is not imported again). */
   legacyCredentialsImported?: boolean;
+  /** The app whose openids 0.0.5/1.0 kept on the users (recorded at the upgrade; the default app when none was). */
+  legacyAppId?: string;
 }
 
 export type CredentialSource = 'config' | 'store' | null;
@@ -71,6 +73,8 @@ export interface ResolvedApps {
   apps: ResolvedApp[];
   defaultAppId: string | null;
   defaultAppIdSource: 'config' | 'store' | 'first' | null;
+  /** The app the openids kept on users by 0.0.5/1.0 belong to. */
+  legacyAppId: string | null;
 }
 
 export interface WeChatUserInfo {

@@ -4,7 +4,6 @@
  * database started with this plugin. The old accounts keep logging into the same user ids, the
  * saved credentials carry over, and nothing is created twice.
  */
-import type { Knex } from 'knex';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerFirstAdmin } from './helpers/admin';
 import { codeFor, expectNoSecrets, login } from './helpers/login';
@@ -486,58 +485,5 @@ describe('upgrade from 0.0.5 while adding another mini program in config', () =>
     expectStatus(res, 200);
     expect(res.body.user.id).toBe(id);
     expect((await allIdentities(app.strapi)).map(({ appId, userId }) => ({ appId, userId }))).toEqual([{ appId: DEMO_APP.appId, userId: id }]);
-  });
-});
-
-describe("upgrade from 0.0.5 whose credentials are in a table named wechat_auth_creds (its schema's info.tableName)", () => {
-  const sim = new WeChatSimulator({ apps: [DEMO_APP] });
-  let app: TestApp;
-  let id: number;
-
-  beforeAll(async () => {
-    const apiBaseUrl = await sim.start();
-    // A Strapi build that honoured info.tableName would have made this table (same columns as the one 4.26 makes).
-    const before = await startTestApp({ name: 'upgrade-005-alias', withPlugin: false, files: files005UserExtension() });
-    await before.strapi.db.connection.schema.createTable('wechat_auth_creds', (table: Knex.CreateTableBuilder) => {
-      table.increments('id');
-      table.string('app_id');
-      table.string('app_secret');
-      table.datetime('created_at');
-      table.datetime('updated_at');
-      table.datetime('published_at');
-      table.integer('created_by_id');
-      table.integer('updated_by_id');
-    });
-    await before.strapi.db
-      .connection('wechat_auth_creds')
-      .insert({ app_id: DEMO_APP.appId, app_secret: DEMO_APP.appSecret, created_at: new Date(), updated_at: new Date() });
-    id = await insertUser005(before.strapi, { openid: sim.openidFor(DEMO_APP.appId, 'aliased') });
-    await before.stop();
-    app = await startTestApp({ name: 'upgrade-005-alias', keepDatabase: true, files: files005UserExtension(), pluginConfig: { apiBaseUrl } });
-  });
-
-  afterAll(async () => {
-    await app?.stop();
-    await sim.stop();
-  });
-
-  // Note: Strapi 4.26 syncs its schema strictly (strictSyncSchema: true by default), so at this first start
-  // with a changed schema it drops a table it does not manage before any plugin's bootstrap runs.
-  test('the table is still there, unchanged', async () => {
-    expect(await app.strapi.db.connection.schema.hasTable('wechat_auth_creds')).toBe(true);
-    expect(await app.strapi.db.connection('wechat_auth_creds').select('app_id', 'app_secret')).toEqual([
-      { app_id: DEMO_APP.appId, app_secret: DEMO_APP.appSecret },
-    ]);
-  });
-
-  test('its credentials are imported, and the old user logs into their account', async () => {
-    expect(await storedSettings(app.strapi)).toMatchObject({
-      apps: [{ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }],
-      legacyCredentialsImported: true,
-    });
-    expect(logLines(app.logs, 'info').filter((l) => isImportLine(l.message))).toHaveLength(1);
-    const res = await login(app.server, { code: codeFor('aliased') });
-    expectStatus(res, 200);
-    expect(res.body.user.id).toBe(id);
   });
 });

@@ -1,5 +1,6 @@
 import type { Strapi } from '../types';
 import { knex, tableIndexes } from '../strapi';
+import { ACCESS_TOKEN_TABLE, ACCESS_TOKEN_UNIQUE_INDEX } from './access-token';
 import { IDENTITY_TABLE, IDENTITY_UNIQUE_INDEX } from './identity';
 
 interface UniqueIndex {
@@ -8,11 +9,13 @@ interface UniqueIndex {
   name: string;
 }
 
-/** The unique indexes that settle simultaneous first logins (named as Strapi's schema sync names them). */
+/** The unique indexes that settle simultaneous first logins and token writes (named as Strapi's schema sync names them). */
 const UNIQUE_INDEXES: UniqueIndex[] = [
   { table: IDENTITY_TABLE, columns: ['app_id', 'openid'], name: IDENTITY_UNIQUE_INDEX },
   { table: 'up_users', columns: ['unionid'], name: 'up_users_unionid_unique' },
   { table: 'up_users', columns: ['openid'], name: 'up_users_openid_unique' },
+  // One access token row per app, whichever instance writes it first.
+  { table: ACCESS_TOKEN_TABLE, columns: ['app_id'], name: ACCESS_TOKEN_UNIQUE_INDEX },
 ];
 
 const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.every((column, i) => column === b[i]);

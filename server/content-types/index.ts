@@ -1,7 +1,9 @@
+import { accessTokenSchema } from './access-token';
 import { identitySchema } from './identity';
 import { legacyCredentialSchema } from './legacy-credential';
 
 export default {
   identity: { schema: identitySchema },
   'wx-credential': { schema: legacyCredentialSchema },
+  'access-token': { schema: accessTokenSchema },
 };

@@ -21,19 +21,22 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   async function view() {
     const [resolved, counts] = await Promise.all([credentials().fresh(), getService(strapi, 'identities').countByApp()]);
+    // What the shared store holds about each app's access token (never the token).
+    const tokens = await Promise.all(resolved.apps.map((app) => getService(strapi, 'wechat').tokenStatus(app.appId)));
     const url = serverUrl(strapi).replace(/\/+$/, '');
     return {
       configured: resolved.apps.some((app) => app.appSecret),
       defaultAppId: resolved.defaultAppId,
       defaultAppIdSource: resolved.defaultAppIdSource,
       linkByUnionid: pluginConfig(strapi, 'linkByUnionid'),
-      apps: resolved.apps.map((app) => ({
+      apps: resolved.apps.map((app, i) => ({
         appId: app.appId,
         name: app.name,
         source: app.source,
         isDefault: app.appId === resolved.defaultAppId,
         appSecret: { isSet: Boolean(app.appSecret), last4: app.appSecret ? app.appSecret.slice(-4) : null, source: app.appSecretSource },
         identities: counts[app.appId] ?? 0,
+        token: tokens[i],
       })),
       login: {
         path: LOGIN_PATH,

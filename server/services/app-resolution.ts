@@ -53,12 +53,16 @@ export function resolveApps(config: Pick<PluginConfig, 'apps' | 'appId' | 'appSe
   }
 
   const pick = (appId: string | undefined) => (appId ? apps.find((app) => sameApp(app.appId, appId)) : undefined);
+  const withLegacy = (resolved: Omit<ResolvedApps, 'legacyAppId'>): ResolvedApps => ({
+    ...resolved,
+    legacyAppId: stored.legacyAppId ?? resolved.defaultAppId,
+  });
   if (config.defaultAppId) {
-    return { apps, defaultAppId: pick(config.defaultAppId)?.appId ?? config.defaultAppId, defaultAppIdSource: 'config' };
+    return withLegacy({ apps, defaultAppId: pick(config.defaultAppId)?.appId ?? config.defaultAppId.toLowerCase(), defaultAppIdSource: 'config' });
   }
   const storedDefault = pick(stored.defaultAppId);
-  if (storedDefault) return { apps, defaultAppId: storedDefault.appId, defaultAppIdSource: 'store' };
-  return apps.length ? { apps, defaultAppId: apps[0].appId, defaultAppIdSource: 'first' } : { apps, defaultAppId: null, defaultAppIdSource: null };
+  if (storedDefault) return withLegacy({ apps, defaultAppId: storedDefault.appId, defaultAppIdSource: 'store' });
+  return withLegacy(apps.length ? { apps, defaultAppId: apps[0].appId, defaultAppIdSource: 'first' } : { apps, defaultAppId: null, defaultAppIdSource: null });
 }
 
 export function findApp(resolved: ResolvedApps, appId: string): ResolvedApp | undefined {

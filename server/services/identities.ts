@@ -23,8 +23,8 @@ export function placeholderIdentity(openid: string) {
 export interface LoginSubject {
   /** The app the code was issued for (its AppID as configured). */
   appId: string;
-  /** Whether it is the default app (the only one 0.0.5/1.0 accounts can belong to). */
-  isDefaultApp: boolean;
+  /** Whether it is the app whose openids 0.0.5/1.0 kept on the users (the only one their accounts can belong to). */
+  isLegacyApp: boolean;
   session: Code2SessionResult;
   userInfo?: WeChatUserInfo;
 }
@@ -164,7 +164,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       if (linked) return attach(linked, subject, orphanIdentityId);
     }
     if (orphanIdentityId) return create(subject, orphanIdentityId);
-    if (subject.isDefaultApp && legacyAccountsPending) {
+    if (subject.isLegacyApp && legacyAccountsPending) {
       const legacy = await findUser({ openid: session.openid });
       if (legacy) return attach(legacy, subject);
     }

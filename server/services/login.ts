@@ -30,8 +30,8 @@ export default ({ strapi }: { strapi: Strapi }) => ({
       throw error;
     }
 
-    const isDefaultApp = !appId || (await credentials.apps()).defaultAppId === app.appId;
-    const user = await getService(strapi, 'identities').upsert({ appId: app.appId, isDefaultApp, session, userInfo });
+    const isLegacyApp = (await credentials.apps()).legacyAppId === app.appId;
+    const user = await getService(strapi, 'identities').upsert({ appId: app.appId, isLegacyApp, session, userInfo });
     const token = getService(strapi, 'token').issue(user.id);
     if (phoneCode === undefined) return { token, user };
     const phone = await getService(strapi, 'phone').bindAtLogin({ userId: user.id, appId: app.appId, openid: session.openid, code: phoneCode });

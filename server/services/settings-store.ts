@@ -16,6 +16,7 @@ export function normalizeSettings(raw: unknown): StoredSettings {
   const settings: StoredSettings = { apps };
   if (typeof value.defaultAppId === 'string' && value.defaultAppId) settings.defaultAppId = value.defaultAppId;
   if (value.legacyCredentialsImported === true) settings.legacyCredentialsImported = true;
+  if (typeof value.legacyAppId === 'string' && value.legacyAppId) settings.legacyAppId = value.legacyAppId.toLowerCase();
   return settings;
 }
 

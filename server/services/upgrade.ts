@@ -1,14 +1,12 @@
 import type { Strapi, WeChatUser } from '../types';
-import { hasModel, hasTable, knex, pluginStore, query } from '../strapi';
+import { hasModel, pluginConfig, pluginStore, query } from '../strapi';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { getService } from '../utils/get-service';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 import { IDENTITY_UID, LEGACY_CREDENTIAL_UID, USER_UID } from '../utils/plugin-id';
 import { placeholderIdentity } from './identities';
-import { isLegacyShape } from './settings-store';
+import { isLegacyShape, normalizeSettings } from './settings-store';
 
-/** The table name 0.0.5's schema asked for (Strapi 4 ignored it; read too in case a build honoured it). */
-const LEGACY_TABLE_ALIAS = 'wechat_auth_creds';
 const BATCH = 500;
 
 interface LegacyCredentialRow {
@@ -24,17 +22,22 @@ interface LegacyCredentialRow {
 export default ({ strapi }: { strapi: Strapi }) => {
   const credentials = () => getService(strapi, 'credentials');
 
-  async function rewriteSettingsShape() {
-    if (isLegacyShape(await pluginStore(strapi).get('settings'))) await credentials().rewrite();
+  /**
+   * The app 1.0 was running with (its `appId` in config, or the one saved in 1.0's settings shape):
+   * the openids 1.0 kept on the users are that app's, whichever app is the default from now on.
+   * The 1.0 settings shape is rewritten in the current one on the way.
+   */
+  async function recordLegacyAppAndShape() {
+    const raw = await pluginStore(strapi).get('settings');
+    const stored = normalizeSettings(raw);
+    const appId = stored.legacyAppId ? undefined : pluginConfig(strapi, 'appId') || (isLegacyShape(raw) ? stored.apps[0]?.appId : undefined);
+    if (appId) await credentials().rewrite({ legacyAppId: appId.toLowerCase() });
+    else if (isLegacyShape(raw)) await credentials().rewrite();
   }
 
   async function readLegacyCredentials(): Promise<LegacyCredentialRow | null> {
-    const fromModel = hasModel(strapi, LEGACY_CREDENTIAL_UID) ? await query<LegacyCredentialRow>(strapi, LEGACY_CREDENTIAL_UID).findOne({}) : null;
-    if (fromModel?.app_id) return fromModel;
-    if (await hasTable(strapi, LEGACY_TABLE_ALIAS)) {
-      return ((await knex(strapi)(LEGACY_TABLE_ALIAS).select('app_id', 'app_secret').first()) as LegacyCredentialRow | undefined) ?? null;
-    }
-    return null;
+    if (!hasModel(strapi, LEGACY_CREDENTIAL_UID)) return null;
+    return query<LegacyCredentialRow>(strapi, LEGACY_CREDENTIAL_UID).findOne({});
   }
 
   /** 0.0.5 kept the AppID/AppSecret in its own table: import them once, when nothing is stored yet. The old row is not touched. */
@@ -49,7 +52,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       strapi.log.warn('[wechat-auth] the credentials saved by version 0.0.5 do not look like an AppID/AppSecret: not imported');
       return;
     }
-    await credentials().rewrite({ apps: [{ appId, appSecret }], legacyCredentialsImported: true });
+    await credentials().rewrite({ apps: [{ appId, appSecret }], legacyCredentialsImported: true, legacyAppId: stored.legacyAppId ?? appId.toLowerCase() });
     strapi.log.info(`[wechat-auth] imported the AppID ${appId} and its AppSecret saved by version 0.0.5; set them in the admin panel from now on`);
   }
 
@@ -75,8 +78,10 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const store = pluginStore(strapi);
     const done = () => getService(strapi, 'identities').legacyAccountsMigrated();
     if (await store.get(flag)) return done();
-    const { defaultAppId } = await credentials().fresh();
-    if (!defaultAppId) return; // no app yet: logins adopt these accounts one by one (identities service)
+    const { legacyAppId } = await credentials().fresh();
+    if (!legacyAppId) return; // no app yet: logins adopt these accounts one by one (identities service)
+    // Pinned, so that a later change of the default app does not move these accounts.
+    if (!(await credentials().stored()).legacyAppId) await credentials().rewrite({ legacyAppId });
     let migrated = 0;
     for (let lastId = 0; ;) {
       const users = await query<WeChatUser>(strapi, USER_UID).findMany({
@@ -90,7 +95,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const known = new Set(
         (
           await query<{ openid: string }>(strapi, IDENTITY_UID).findMany({
-            where: { appId: defaultAppId, openid: { $in: users.map((u) => u.openid) } },
+            where: { appId: legacyAppId, openid: { $in: users.map((u) => u.openid) } },
             select: ['openid'],
           })
         ).map((identity) => identity.openid)
@@ -99,7 +104,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
         try {
           await asIdentityWrite(() =>
             query(strapi, IDENTITY_UID).create({
-              data: { appId: defaultAppId, openid: user.openid, unionid: user.unionid ?? null, sessionKey: user.wechatSessionKey ?? null, user: user.id },
+              data: { appId: legacyAppId, openid: user.openid, unionid: user.unionid ?? null, sessionKey: user.wechatSessionKey ?? null, user: user.id },
             })
           );
           migrated++;
@@ -110,12 +115,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
     }
     await store.set(flag, true);
     done();
-    if (migrated) strapi.log.info(`[wechat-auth] ${migrated} account(s) of earlier versions now have their WeChat identity in ${defaultAppId}`);
+    if (migrated) strapi.log.info(`[wechat-auth] ${migrated} account(s) of earlier versions now have their WeChat identity in ${legacyAppId}`);
   }
 
   return {
     async run(): Promise<void> {
-      await rewriteSettingsShape();
+      await recordLegacyAppAndShape();
       await importLegacyCredentials();
       await fillPlaceholders();
       await migrateLegacyOpenids();
