@@ -3,21 +3,13 @@ import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { query } from '../strapi';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
-import { IDENTITY_UID, PLUGIN_ID, USER_UID } from '../utils/plugin-id';
+import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
+import type { PhoneNumberResult } from '../wechat/wechat-client';
 
 const { ApplicationError, ValidationError } = errors;
 
 /** The number as WeChat's getuserphonenumber vouches for it. */
-export interface PhoneNumber {
-  phoneNumber: string;
-  purePhoneNumber: string;
-  countryCode: string;
-}
-
-/** The wechat service's phone number call (docs/design/server-apis.md): billed, never retried. */
-interface PhoneNumberApi {
-  getPhoneNumber(input: { appId?: string; code: string; openid?: string }): Promise<PhoneNumber>;
-}
+export type PhoneNumber = PhoneNumberResult;
 
 /** What a login with `phoneCode` answers under `phone`: the login itself never fails because of it. */
 export type PhoneBinding = ({ bound: true } & PhoneNumber) | { bound: false; reason: string; message: string };
@@ -63,6 +55,20 @@ function phoneFailure(error: unknown): Failure {
 }
 
 /**
+ * 40003 (invalid openid) from getuserphonenumber, called with the openid of the user's own identity:
+ * WeChat's check that the code belongs to that user failed, so the code is another user's. For the
+ * mini program that is a code to get again, as for an invalid one (400 invalid_code), not a 502.
+ */
+function codeOfAnotherUser(error: unknown): Error | null {
+  const { status, details } = (error ?? {}) as { status?: unknown; details?: { errcode?: unknown } };
+  if (status !== 502 || details?.errcode !== 40003) return null;
+  return new ApplicationError('The phone number code was not issued to this user in this mini program: ask the user to tap the phone number button again', {
+    errcode: 40003,
+    reason: 'invalid_code',
+  });
+}
+
+/**
  * Phone numbers (docs/design/server-apis.md, "Phone number"): a getPhoneNumber code is exchanged
  * once (getuserphonenumber is billed, never retried) with the openid of the user in that app, so
  * WeChat checks the code is that user's; the number is stored on the user through the identity
@@ -74,10 +80,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
   async function verifyAndStore(userId: number, appId: string, openid: string, code: string): Promise<PhoneNumber> {
     let phone: PhoneNumber;
     try {
-      phone = await strapi.plugin(PLUGIN_ID).service<PhoneNumberApi>('wechat').getPhoneNumber({ appId, code, openid });
-    } catch (error) {
+      phone = await getService(strapi, 'wechat').getPhoneNumber({ appId, code, openid });
+    } catch (caught) {
+      const error = codeOfAnotherUser(caught) ?? caught;
       const failure = phoneFailure(error);
-      strapi.log.warn(`[wechat-auth] phone number of user #${userId} not verified (${appId}): ${failure.status ?? 'error'} ${failure.reason}`);
+      strapi.log.info(`[wechat-auth] phone number of user #${userId} not verified (${appId}): ${failure.status ?? 'error'} ${failure.reason}`);
       // Not an error for clients: its message is not passed on (it could quote a URL with the access token).
       if (failure.status === null) throw new Error(`[wechat-auth] getuserphonenumber failed for user #${userId}`);
       throw error;
