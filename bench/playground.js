@@ -3,9 +3,10 @@
 /**
  * The Strapi app that is measured: the repository's playground, compiled, with the plugin from the
  * working tree (scripts/link-self.js); and for another build of the plugin (a release, see
- * bench/release.js), a copy of that same compiled playground in .tmp/bench/ whose plugins config
- * points Strapi at that build with `resolve` (Strapi finds installed plugins from its own location,
- * i.e. the repository's node_modules, so only a declared `resolve` can pick another copy).
+ * bench/release.js), a copy of a compiled playground (that build's own commit's, or the
+ * repository's) in .tmp/bench/ whose plugins config points Strapi at that build with `resolve`
+ * (Strapi finds installed plugins from its own location, i.e. the repository's node_modules, so
+ * only a declared `resolve` can pick another copy).
  * playground/ itself is never changed beyond what `npm run build:playground` does.
  */
 const fs = require('fs');
@@ -29,10 +30,10 @@ async function preparePlayground() {
 
 /**
  * A copy of a compiled playground in .tmp/bench/playground-<name>/ that loads the plugin from
- * `build.dir`. By default the repository's playground (run preparePlayground first): the same
- * package.json, compiled config and code as the current build's, so that only the plugin differs.
- * With `ownPlayground`, the playground of the build's own commit, compiled here (for a release
- * whose plugin the current playground no longer suits). Its config/plugins.js is the playground's
+ * `build.dir`. With `ownPlayground`, the playground of the build's own commit, compiled here (it
+ * sets the app up the way that version of the plugin expects); without, the repository's
+ * playground (run preparePlayground first), so that only the plugin differs from the current
+ * build's, for as long as that playground suits the older plugin. Its config/plugins.js is the playground's
  * own, wrapped to add `resolve`. The admin build is a link to the repository playground's (the
  * admin panel is never requested by the bench).
  */
