@@ -88,6 +88,21 @@ describe(`shortcut ${identitySql.SHORTCUT_NAME}`, () => {
     expect(found.identity.unionid).toBe(sim.unionidFor('op-seam', 'seamuser'));
   });
 
+  test("a new user's first identity, written by the shortcut, reads back through the query engine as its own", async () => {
+    const first = await login(app.server, { code: codeFor('seamfirst') });
+    expect(first.status).toBe(200);
+    const raw = await app.strapi.db.query(IDENTITY_UID).findOne({ where: { openid: first.body.user.openid }, populate: ['user'] });
+    expect(raw).toMatchObject({ appId: DEMO_APP.appId, openid: first.body.user.openid, user: { id: first.body.user.id } });
+    expect(new Date(raw.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(raw.updatedAt).toBe(raw.createdAt);
+    const linkTable = app.strapi.db.metadata.get(IDENTITY_UID).attributes.user.joinTable;
+    const links = await app.strapi.db.connection(linkTable.name).where({ [linkTable.joinColumn.name]: raw.id });
+    expect(links).toEqual([expect.objectContaining({ [linkTable.inverseJoinColumn.name]: first.body.user.id, [linkTable.inverseOrderColumnName]: 1 })]);
+    // The user's relation list (the Content Manager's view) holds it.
+    const user = await app.strapi.db.query(USER_UID).findOne({ where: { id: first.body.user.id }, populate: ['wechatIdentities'] });
+    expect(user.wechatIdentities.map((i: { id: number }) => i.id)).toEqual([raw.id]);
+  });
+
   test('an identity whose user was deleted is found with no user (the next login makes a new one)', async () => {
     const first = await login(app.server, { code: codeFor('seamgone') });
     await app.strapi.db.query(USER_UID).delete({ where: { id: first.body.user.id } });

@@ -2,7 +2,7 @@ import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { IDENTITY_UID, PROVIDER, USER_UID } from '../utils/plugin-id';
-import { knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
+import { dialectUsesReturning, knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
 import { countIdentitiesByApp, createIdentitySql, type IdentityLookup, type IdentitySql } from '../strapi/shortcuts/identity-sql';
 import type { Strapi, WeChatUser, WeChatUserInfo } from '../types';
 import type { Code2SessionResult } from '../wechat/wechat-client';
@@ -131,8 +131,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
     if (!role) throw new ApplicationError('The default role configured in Users & Permissions does not exist');
     const { appId, session, userInfo } = subject;
     const link = Boolean(session.unionid && pluginConfig(strapi, 'linkByUnionid'));
+    const useReturning = dialectUsesReturning(strapi);
 
-    return transaction(strapi, () =>
+    return transaction(strapi, (trx) =>
       asIdentityWrite(async () => {
         const user = await users().create({
           data: {
@@ -145,9 +146,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
             wechatUserInfo: userInfo ?? null,
           },
         });
-        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey, user: user.id };
-        if (orphanIdentityId) await identities().update({ where: { id: orphanIdentityId }, data: identity });
-        else await identities().create({ data: identity });
+        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey };
+        if (orphanIdentityId) await identities().update({ where: { id: orphanIdentityId }, data: { ...identity, user: user.id } });
+        else await identitySql().insertFirstIdentity(trx, useReturning, { ...identity, userId: user.id });
         return user;
       })
     );

@@ -78,6 +78,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const store = pluginStore(strapi);
     const done = () => getService(strapi, 'identities').legacyAccountsMigrated();
     if (await store.get(flag)) return done();
+    // No account of an earlier version at all (a new install): nothing to migrate, ever.
+    if ((await query(strapi, USER_UID).count({ where: { openid: { $notNull: true } } })) === 0) {
+      await store.set(flag, true);
+      return done();
+    }
     const { legacyAppId } = await credentials().fresh();
     if (!legacyAppId) return; // no app yet: logins adopt these accounts one by one (identities service)
     // Pinned, so that a later change of the default app does not move these accounts.

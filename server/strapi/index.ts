@@ -28,9 +28,14 @@ export function query<T = Row>(strapi: Strapi, uid: string): QueryEngine<T> {
   return db(strapi).query(uid);
 }
 
-/** Runs `work` in one database transaction (Strapi's query engine calls inside it join it). */
-export function transaction<T>(strapi: Strapi, work: () => Promise<T>): Promise<T> {
-  return db(strapi).transaction(work as never);
+/** Runs `work` in one database transaction (Strapi's query engine calls inside it join it; knex calls use `trx`). */
+export function transaction<T>(strapi: Strapi, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db(strapi).transaction(({ trx }: { trx: Knex.Transaction }) => work(trx)) as Promise<T>;
+}
+
+/** Whether inserts must ask for the new id with RETURNING (PostgreSQL, SQLite) or get it as the insert's result (MySQL). */
+export function dialectUsesReturning(strapi: Strapi): boolean {
+  return (db(strapi) as unknown as { dialect: { useReturning(): boolean } }).dialect.useReturning();
 }
 
 /** The knex instance of the app's database, for the shortcuts and schema work. */

@@ -32,6 +32,8 @@ export interface AttributeMetadata {
   columnName?: string;
   joinTable?: {
     name: string;
+    /** The position of the row in the inverse side's list (manyToOne with an inverse oneToMany). */
+    inverseOrderColumnName?: string;
     joinColumn: { name: string; referencedColumn: string };
     inverseJoinColumn: { name: string; referencedColumn: string };
   };

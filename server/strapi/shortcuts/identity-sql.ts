@@ -33,7 +33,7 @@ export function assertIdentitySqlAssumptions(identity: ModelMetadata, user: Mode
     throw new ShortcutAssumptionError(SHORTCUT_NAME, 'the identity → user relation has no join table in the metadata');
   }
   for (const [model, names] of [
-    [identity, ['appId', 'openid', 'unionid', 'sessionKey', 'updatedAt']],
+    [identity, ['appId', 'openid', 'unionid', 'sessionKey', 'createdAt', 'updatedAt']],
     [user, ['id', 'blocked', 'updatedAt']],
   ] as const) {
     for (const name of names) {
@@ -156,6 +156,35 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
         },
         user: mapUser(row),
       };
+    },
+
+    /**
+     * A brand-new user's first identity, inside the transaction that created the user: the identity
+     * row and its link row (the user's first identity: position 1 in its list), where the query
+     * engine's create would add a SELECT of what it just wrote and a max(order) lookup.
+     */
+    async insertFirstIdentity(
+      trx: Knex.Transaction,
+      useReturning: boolean,
+      data: { appId: string; openid: string; unionid: string | null; sessionKey: string; userId: number }
+    ): Promise<number> {
+      const now = new Date();
+      const row: Row = {
+        [identityFields.appId]: data.appId,
+        [identityFields.openid]: data.openid,
+        [identityFields.unionid]: data.unionid,
+        [identityFields.sessionKey]: data.sessionKey,
+        [col(identity, 'createdAt')]: now,
+        [col(identity, 'updatedAt')]: now,
+      };
+      const table = trx<Row, Array<number | { id: number }>>(identity.tableName);
+      const inserted = useReturning ? await table.insert(row, ['id']) : await table.insert(row);
+      const first = inserted[0];
+      const id = typeof first === 'object' ? first.id : first;
+      const linkRow: Row = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: data.userId };
+      if (link.inverseOrderColumnName) linkRow[link.inverseOrderColumnName] = 1;
+      await trx(link.name).insert(linkRow);
+      return Number(id);
     },
 
     /** Stores the latest session key (and a unionid WeChat now gives) on an identity: one UPDATE. */
