@@ -26,6 +26,7 @@ const { round } = require('./stats');
 const OPERATIONS = Number(process.env.BENCH_STEP_OPERATIONS || 3000);
 const CONCURRENCY = 16;
 const PLUGIN = 'strapi-wechat-miniprogram-auth';
+const IDENTITY_UID = 'plugin::strapi-wechat-miniprogram-auth.identity';
 const USER_UID = 'plugin::users-permissions.user';
 
 async function cpuPerOperation(operation) {
@@ -68,9 +69,11 @@ async function main() {
     const code = () => `sim_stepsuser_${process.pid}x${(codes += 1)}`;
     const session = await service('wechat').client().code2session(appId, appSecret, code());
     await service('login').login({ code: code() });
-    const user = await service('wechatUsers').findByOpenid(session.openid);
+    const identity = await strapi.db.query(IDENTITY_UID).findOne({ where: { appId, openid: session.openid }, populate: ['user'] });
+    const user = await strapi.db.query(USER_UID).findOne({ where: { id: identity.user.id } });
     const knex = strapi.db.connection;
     const table = strapi.db.metadata.get(USER_UID).tableName;
+    const identityTable = strapi.db.metadata.get(IDENTITY_UID).tableName;
     const agent = new http.Agent({ keepAlive: true });
     const rawCode2session = () =>
       new Promise((resolve, reject) => {
@@ -89,12 +92,21 @@ async function main() {
     const steps = [
       ['WeChat code2session (axios, keep-alive, deadline)', () => service('wechat').client().code2session(appId, appSecret, code())],
       ['  reference: the same GET with node:http', rawCode2session],
-      ['AppID/AppSecret (the plugin store row, one SELECT)', () => service('credentials').get()],
-      ['  reference: the same row through strapi.store().get()', () => strapi.store({ type: 'plugin', name: PLUGIN }).get({ key: 'settings' })],
-      ['find + update the user (query engine)', () => service('wechatUsers').upsert(freshSession())],
-      ['  of which: find by openid (query engine)', () => service('wechatUsers').findByOpenid(session.openid)],
-      ['  reference: the same SELECT with knex', () => knex(table).where({ openid: session.openid }).first()],
-      ['  reference: the same UPDATE with knex', () => knex(table).where({ id: user.id }).update({ wechat_session_key: freshSession().sessionKey, updated_at: new Date() })],
+      ['the app and its AppSecret (merged list, kept credentialsCacheTtl)', () => service('credentials').get()],
+      ['  reference: the settings row through strapi.store().get()', () => strapi.store({ type: 'plugin', name: PLUGIN }).get({ key: 'settings' })],
+      [
+        'identity + user: find, store the session key (identity-sql)',
+        () => service('identities').upsert({ appId, isLegacyApp: false, session: freshSession() }),
+      ],
+      [
+        '  reference: identity with its user through the query engine',
+        () => strapi.db.query(IDENTITY_UID).findOne({ where: { appId, openid: session.openid }, populate: ['user'] }),
+      ],
+      ['  reference: the user row alone with knex', () => knex(table).where({ id: user.id }).first()],
+      [
+        '  reference: the identity UPDATE with knex',
+        () => knex(identityTable).where({ id: identity.id }).update({ session_key: freshSession().sessionKey, updated_at: new Date() }),
+      ],
       ['JWT (token service, KeyObject)', async () => service('token').issue(user.id)],
       ['  reference: users-permissions jwt.issue (string secret)', async () => strapi.plugin('users-permissions').service('jwt').issue({ id: user.id })],
       ['sanitize the user (users-permissions output sanitizer)', () => sanitize.contentAPI.output(user, strapi.getModel(USER_UID), {})],
