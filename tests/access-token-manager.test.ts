@@ -33,7 +33,7 @@ class MemoryStore implements AccessTokenStore {
     this.rows.set(appId, { ...row, ...change });
   }
 
-  async writeIf(appId: string, expected: string, change: Partial<TokenRecord>) {
+  async writeIf(appId: string, expected: string | null, change: Partial<TokenRecord>) {
     const row = this.rows.get(appId);
     if (!row || row.accessToken !== expected) return false;
     await this.write(appId, change);

@@ -57,7 +57,11 @@ interface AppView {
   isDefault: boolean;
   appSecret: { isSet: boolean; last4: string | null; source: 'config' | 'store' | null };
   identities: number;
+  /** The app's access token as the shared store knows it (docs/design/server-apis.md); never the token. */
+  token: { cached: boolean; expiresAt: string | null; refreshedAt: string | null; lastErrcode: number | null };
 }
+/** No server API has been called for the app: no access token yet. */
+const noToken = { cached: false, expiresAt: null, refreshedAt: null, lastErrcode: null };
 const appsOf = (res: request.Response): AppView[] => res.body.data.apps;
 const appView = (res: request.Response, appId: string) => appsOf(res).find((a) => a.appId === appId);
 
@@ -104,9 +108,9 @@ test('config apps and the config default are reported as such, secrets only by t
     linkByUnionid: true,
     apps: [
       // The 1.0 shorthand comes first.
-      { appId: DEMO.appId, name: null, source: 'config', isDefault: false, appSecret: noSecret, identities: 0 },
-      { appId: SHOP.appId, name: 'Shop', source: 'config', isDefault: true, appSecret: secretView(SHOP.appSecret, 'config'), identities: 0 },
-      { appId: GAME.appId, name: 'Game', source: 'config', isDefault: false, appSecret: noSecret, identities: 0 },
+      { appId: DEMO.appId, name: null, source: 'config', isDefault: false, appSecret: noSecret, identities: 0, token: noToken },
+      { appId: SHOP.appId, name: 'Shop', source: 'config', isDefault: true, appSecret: secretView(SHOP.appSecret, 'config'), identities: 0, token: noToken },
+      { appId: GAME.appId, name: 'Game', source: 'config', isDefault: false, appSecret: noSecret, identities: 0, token: noToken },
     ],
     login: LOGIN,
   });
@@ -180,6 +184,7 @@ describe('a secret config leaves out is saved from the admin panel', () => {
       isDefault: false,
       appSecret: secretView(DEMO.appSecret, 'store'),
       identities: 0,
+      token: noToken,
     });
     expect(res.text).not.toContain(DEMO.appSecret);
     expect(await storedApps()).toEqual([{ appId: DEMO.appId, appSecret: DEMO.appSecret }]);
@@ -236,6 +241,7 @@ describe('store apps alongside config apps', () => {
       isDefault: false,
       appSecret: secretView(EXTRA.appSecret, 'store'),
       identities: 0,
+      token: noToken,
     });
     // defaultAppId from config: not even a store app can be made default.
     expectReadOnly(await setDefault(EXTRA.appId), /defaultAppId/);

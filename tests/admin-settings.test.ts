@@ -83,7 +83,11 @@ interface AppView {
   isDefault: boolean;
   appSecret: { isSet: boolean; last4: string | null; source: 'config' | 'store' | null };
   identities: number;
+  /** The app's access token as the shared store knows it (docs/design/server-apis.md); never the token. */
+  token: { cached: boolean; expiresAt: string | null; refreshedAt: string | null; lastErrcode: number | null };
 }
+/** No server API has been called for the app: no access token yet. */
+const noToken = { cached: false, expiresAt: null, refreshedAt: null, lastErrcode: null };
 const appsOf = (res: request.Response): AppView[] => res.body.data.apps;
 const appView = (res: request.Response, appId: string) => appsOf(res).find((a) => a.appId === appId);
 
@@ -226,7 +230,7 @@ describe('the app list', () => {
       defaultAppId: DEMO.appId,
       defaultAppIdSource: 'first',
       linkByUnionid: true,
-      apps: [{ appId: DEMO.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(DEMO.appSecret), identities: 0 }],
+      apps: [{ appId: DEMO.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(DEMO.appSecret), identities: 0, token: noToken }],
       login: LOGIN,
     });
     expect(res.text).not.toContain(DEMO.appSecret);
@@ -242,7 +246,7 @@ describe('the app list', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.apps).toEqual([
       expect.objectContaining({ appId: DEMO.appId, isDefault: true }),
-      { appId: OTHER.appId, name: 'Shop', source: 'store', isDefault: false, appSecret: secretView(OTHER.appSecret), identities: 0 },
+      { appId: OTHER.appId, name: 'Shop', source: 'store', isDefault: false, appSecret: secretView(OTHER.appSecret), identities: 0, token: noToken },
     ]);
     expect(res.body.data.defaultAppId).toBe(DEMO.appId);
     expect(res.text).not.toContain(OTHER.appSecret);
@@ -480,7 +484,7 @@ describe('the 1.0 store shape', () => {
       defaultAppId: OTHER.appId,
       defaultAppIdSource: 'first',
       linkByUnionid: true,
-      apps: [{ appId: OTHER.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(OTHER.appSecret), identities: 3 }],
+      apps: [{ appId: OTHER.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(OTHER.appSecret), identities: 3, token: noToken }],
       login: LOGIN,
     });
     expect(res.text).not.toContain(OTHER.appSecret);

@@ -83,6 +83,7 @@ export function createAccessTokenStore(strapi: Strapi): AccessTokenStore & { rea
     },
 
     async writeIf(appId, expectedToken, change) {
+      // null: no token stored (the query engine turns it into IS NULL).
       const { count } = await rows().updateMany({ where: { appId, accessToken: expectedToken }, data: toRow(change) });
       return count > 0;
     },

@@ -38,8 +38,8 @@ export interface AccessTokenStore {
   read(appId: string): Promise<TokenRecord | null>;
   /** Creates or updates the AppID's record with `change`. */
   write(appId: string, change: TokenRecordChange): Promise<void>;
-  /** Writes `change` only when the stored token is still `expectedToken` (compare and set); true when written. */
-  writeIf(appId: string, expectedToken: string, change: TokenRecordChange): Promise<boolean>;
+  /** Writes `change` only when the stored token is still `expectedToken` (compare and set; null: none stored); true when written. */
+  writeIf(appId: string, expectedToken: string | null, change: TokenRecordChange): Promise<boolean>;
 }
 
 export interface FetchedToken {
@@ -155,8 +155,33 @@ export function createAccessTokenManager(options: AccessTokenManagerOptions): Ac
     }
   }
 
+  /**
+   * Stores a token fetched after `read` was read, unless another instance stored one since: then
+   * theirs is used. A token not stored (another instance's force_refresh under way) serves this
+   * process only, and the store is read again a moment later.
+   */
+  async function keepUnlessReplaced(appId: string, read: TokenRecord | null, fetched: FetchedToken): Promise<Cached> {
+    if (!read) return keep(appId, fetched, { lastErrcode: null });
+    const at = now();
+    const expiresAt = at + Math.max(0, fetched.expiresIn) * 1000;
+    const ours = { token: fetched.accessToken, expiresAt, refreshAt: refreshAtOf(expiresAt, at) };
+    if (await store.writeIf(appId, read.accessToken, { accessToken: fetched.accessToken, expiresAt, refreshedAt: at, lastErrcode: null })) {
+      memory.set(appId, ours);
+      return ours;
+    }
+    const theirs = fromRecord(await store.read(appId));
+    if (theirs && now() < theirs.refreshAt) {
+      memory.set(appId, theirs);
+      return theirs;
+    }
+    const forNow = { ...ours, refreshAt: Math.min(ours.refreshAt, now() + 1000) };
+    memory.set(appId, forNow);
+    return forNow;
+  }
+
   async function refresh(appId: string, previous: Cached | undefined): Promise<Cached> {
-    const stored = fromRecord(await store.read(appId));
+    const record = await store.read(appId);
+    const stored = fromRecord(record);
     const at = now();
     // Another instance (or this one, before a restart) already has a current token.
     if (stored && at < stored.refreshAt) {
@@ -165,7 +190,7 @@ export function createAccessTokenManager(options: AccessTokenManagerOptions): Ac
     }
     try {
       const fetched = await fetchToken(appId, { forceRefresh: false });
-      const kept = await keep(appId, fetched, { lastErrcode: null });
+      const kept = await keepUnlessReplaced(appId, record, fetched);
       log('info', `[wechat-auth] access token of ${appId} fetched (valid ${Math.round(fetched.expiresIn)} s)`);
       return kept;
     } catch (error) {
@@ -181,6 +206,12 @@ export function createAccessTokenManager(options: AccessTokenManagerOptions): Ac
   }
 
   async function get(appId: string): Promise<string> {
+    // A refused token is being replaced here: wait for its replacement rather than fetch beside it.
+    const recovery = recovering.get(appId);
+    if (recovery) {
+      const replaced = await recovery.catch(() => null);
+      if (replaced) return replaced;
+    }
     const cached = memory.get(appId);
     if (cached && now() < cached.refreshAt) return cached.token;
     return (await singleFlight(refreshing, appId, () => refresh(appId, cached))).token;
