@@ -92,7 +92,10 @@ describeShared(`one access token for two Strapi instances on one ${CLIENT} datab
     for (const row of found) if (row.access_token) tokens.add(row.access_token);
     return found;
   };
-  const counts = (appId: string) => ({ stableToken: 0, stableTokenForced: 0, msgSecCheck: 0, ...sim.getStats().calls[appId] });
+  const counts = (appId: string) => {
+    const calls = sim.getStats().calls[appId] as Partial<ReturnType<typeof sim.getStats>['calls'][string]> | undefined;
+    return { stableToken: calls?.stableToken ?? 0, stableTokenForced: calls?.stableTokenForced ?? 0, msgSecCheck: calls?.msgSecCheck ?? 0 };
+  };
   const since = (appId: string, before: ReturnType<typeof counts>) => {
     const now = counts(appId);
     return {
