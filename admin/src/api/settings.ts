@@ -17,6 +17,19 @@ export interface AppView {
   appSecret: { isSet: boolean; last4: string | null; source: Source | null };
   /** WeChat identities (user logins) recorded for this app. */
   identities: number;
+  /** The app's server API access token as the shared store knows it (never the token itself). */
+  token: TokenStatus;
+}
+
+/** docs/design/server-apis.md: `tokenStatus(appId)`. */
+export interface TokenStatus {
+  /** A token is stored and not expired. */
+  cached: boolean;
+  /** ISO dates, null when no token was ever stored. */
+  expiresAt: string | null;
+  refreshedAt: string | null;
+  /** The errcode of the latest failure to get or use a token (cleared by the next scheduled refresh). */
+  lastErrcode: number | null;
 }
 
 /** GET /settings, and the answer of every write (docs/design/apps-and-identities.md, "Admin API"). */

@@ -29,9 +29,22 @@ export function AppsTable({
   busyAppId: string | null;
   actions: AppActions;
 }) {
-  const { formatMessage, formatNumber } = useIntl();
+  const { formatMessage, formatNumber, formatDate } = useIntl();
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id) }, values);
   const defaultFromConfig = settings.defaultAppIdSource === 'config';
+
+  /** One read-only line on the app's access token: valid until when, expired, or not fetched yet; the last WeChat errcode. */
+  function tokenText(app: AppView): string {
+    const { token } = app;
+    const time = (iso: string) => formatDate(iso, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const state =
+      token.cached && token.expiresAt
+        ? t('apps.token.cached', { time: time(token.expiresAt) })
+        : token.expiresAt
+          ? t('apps.token.expired', { time: time(token.expiresAt) })
+          : t('apps.token.none');
+    return token.lastErrcode === null ? state : `${state} · ${t('apps.token.error', { errcode: token.lastErrcode })}`;
+  }
 
   function sourceText(app: AppView): string {
     if (app.source === 'config' && app.appSecret.source === 'store') return t('apps.source.config-secret-store');
@@ -80,9 +93,19 @@ export function AppsTable({
                 </Flex>
               </Td>
               <Td>
-                <Typography textColor="neutral800" style={{ fontFamily: 'monospace' }}>
-                  {app.appId}
-                </Typography>
+                <Flex direction="column" alignItems="flex-start" gap={1}>
+                  <Typography textColor="neutral800" style={{ fontFamily: 'monospace' }}>
+                    {app.appId}
+                  </Typography>
+                  <Typography
+                    variant="pi"
+                    textColor={app.token.lastErrcode === null ? 'neutral600' : 'danger600'}
+                    data-testid="wechat-token-status"
+                    title={app.token.refreshedAt ? formatDate(app.token.refreshedAt, { dateStyle: 'medium', timeStyle: 'short' }) : undefined}
+                  >
+                    {tokenText(app)}
+                  </Typography>
+                </Flex>
               </Td>
               <Td>
                 {app.appSecret.isSet ? (
