@@ -283,6 +283,13 @@ describe('inputs are checked before WeChat is asked', () => {
   });
 });
 
+test("tokenStatus without an appId: the default app's token, never the token itself", async () => {
+  const res = await call('tokenStatus', {});
+  expect(res.body.data).toEqual({ cached: true, expiresAt: expect.any(String), refreshedAt: expect.any(String), lastErrcode: null });
+  const [row] = await app.strapi.db.query(ACCESS_TOKEN_UID).findMany({ where: { appId: A.appId } });
+  expect(res.text ?? JSON.stringify(res.body)).not.toContain(row.accessToken);
+});
+
 test('the login and the service share the client: a login works beside them', async () => {
   const res = await login(app.server, { code: codeFor('olga') });
   expect(res.status).toBe(200);

@@ -111,9 +111,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
       return onToken(request.path, appId, (c, token) => c.call(token, request), retry);
     },
 
-    /** What the store holds about the app's access token, for the admin page (never the token). */
-    async tokenStatus(appId: string): Promise<TokenStatus> {
-      const status = await tokens().status(appId.toLowerCase());
+    /** What the store holds about the app's access token (the default app's without `appId`), for the admin page (never the token). */
+    async tokenStatus(appId?: string): Promise<TokenStatus> {
+      const target = appId || (await getService(strapi, 'credentials').apps()).defaultAppId;
+      if (!target) return { cached: false, expiresAt: null, refreshedAt: null, lastErrcode: null };
+      const status = await tokens().status(target.toLowerCase());
       return { cached: status.cached, expiresAt: iso(status.expiresAt), refreshedAt: iso(status.refreshedAt), lastErrcode: status.lastErrcode };
     },
 
