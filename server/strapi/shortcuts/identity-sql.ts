@@ -95,6 +95,30 @@ function fromDB(type: string, value: unknown): unknown {
 
 const IDENTITY_ALIAS = '__wx_identity_';
 
+/** A statement knex compiled once, with the positions its values go to. */
+interface Statement {
+  sql: string;
+  bindings: readonly unknown[];
+  /** For each binding, the name of the value that fills it, or null for a constant knex put there. */
+  slots: Array<string | null>;
+}
+
+// A value that stands for a named slot while knex compiles a statement.
+const SLOT_PREFIX = '\u0000wx-slot:';
+const slot = (name: string) => `${SLOT_PREFIX}${name}`;
+
+function compile(builder: Knex.QueryBuilder): Statement {
+  const { sql, bindings } = builder.toSQL();
+  const slots = bindings.map((value) => (typeof value === 'string' && value.startsWith(SLOT_PREFIX) ? value.slice(SLOT_PREFIX.length) : null));
+  return { sql, bindings, slots };
+}
+
+/** The rows of a knex.raw() result, whatever the driver: pg answers { rows }, mysql2 [rows, fields], better-sqlite3 rows. */
+function rowsOf(result: unknown): Row[] {
+  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as Row[];
+  return ((result as { rows?: Row[] }).rows ?? []);
+}
+
 export interface IdentityRow {
   id: number;
   appId: string;
@@ -124,6 +148,13 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
     sessionKey: col(identity, 'sessionKey'),
   };
 
+  // The two statements of every returning login are compiled by knex once, then only bound: building
+  // and compiling the query was about as costly as running it (bench:steps).
+  let findStatement: Statement | null = null;
+  const refreshStatements = new Map<string, Statement>();
+  const run = (statement: Statement, values: Record<string, unknown>) =>
+    knex().raw(statement.sql, statement.slots.map((slotName, i) => (slotName === null ? statement.bindings[i] : values[slotName])) as Knex.RawBinding[]);
+
   function mapUser(row: Row): Row | null {
     if (row.id === null || row.id === undefined) return null;
     const out: Row = {};
@@ -135,15 +166,17 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
 
   return {
     async find(appId: string, openid: string): Promise<IdentityLookup | null> {
-      const selectIdentity = Object.fromEntries(Object.entries(identityFields).map(([field, column]) => [`${IDENTITY_ALIAS}${field}`, `i.${column}`]));
-      const row = (await knex()
-        .select(selectIdentity)
-        .select(userColumns.map(({ column }) => `u.${column}`))
-        .from({ i: identity.tableName })
-        .leftJoin({ l: link.name }, `l.${link.joinColumn.name}`, `i.id`)
-        .leftJoin({ u: user.tableName }, `u.${link.inverseJoinColumn.referencedColumn}`, `l.${link.inverseJoinColumn.name}`)
-        .where({ [`i.${identityFields.appId}`]: appId, [`i.${identityFields.openid}`]: openid })
-        .first()) as Row | undefined;
+      findStatement ??= compile(
+        knex()
+          .select(Object.fromEntries(Object.entries(identityFields).map(([field, column]) => [`${IDENTITY_ALIAS}${field}`, `i.${column}`])))
+          .select(userColumns.map(({ column }) => `u.${column}`))
+          .from({ i: identity.tableName })
+          .leftJoin({ l: link.name }, `l.${link.joinColumn.name}`, `i.id`)
+          .leftJoin({ u: user.tableName }, `u.${link.inverseJoinColumn.referencedColumn}`, `l.${link.inverseJoinColumn.name}`)
+          .where({ [`i.${identityFields.appId}`]: slot('appId'), [`i.${identityFields.openid}`]: slot('openid') })
+          .limit(1)
+      );
+      const row = rowsOf(await run(findStatement, { appId, openid }))[0];
       if (!row) return null;
       const get = (field: keyof typeof identityFields) => row[`${IDENTITY_ALIAS}${field}`];
       return {
@@ -189,10 +222,20 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
 
     /** Stores the latest session key (and a unionid WeChat now gives) on an identity: one UPDATE. */
     async refresh(identityId: number, change: { sessionKey?: string; unionid?: string }): Promise<void> {
-      const data: Row = { [col(identity, 'updatedAt')]: new Date() };
-      if (change.sessionKey !== undefined) data[identityFields.sessionKey] = change.sessionKey;
-      if (change.unionid !== undefined) data[identityFields.unionid] = change.unionid;
-      await knex()(identity.tableName).where({ id: identityId }).update(data);
+      const fields = (['sessionKey', 'unionid'] as const).filter((field) => change[field] !== undefined);
+      const key = fields.join(',');
+      let statement = refreshStatements.get(key);
+      if (!statement) {
+        const data: Row = { [col(identity, 'updatedAt')]: slot('updatedAt') };
+        for (const field of fields) data[identityFields[field]] = slot(field);
+        statement = compile(
+          knex()(identity.tableName)
+            .where({ id: slot('id') })
+            .update(data)
+        );
+        refreshStatements.set(key, statement);
+      }
+      await run(statement, { ...change, id: identityId, updatedAt: new Date() });
     },
   };
 }
