@@ -75,7 +75,7 @@ describe('getPhoneNumber', () => {
     phoneNumbers.add('6123456789');
   });
 
-  test('a used or unknown code: 400 invalid_code asking for a new one; a code of another user: 400 bad_openid', async () => {
+  test('a used or unknown code: 400 invalid_code asking for a new one; a code of another user: 400 invalid_code too', async () => {
     const code = sim.issuePhoneCode(A.appId, 'carol');
     expect((await call('getPhoneNumber', { code })).status).toBe(200);
     phoneNumbers.add(sim.phoneNumberFor('carol').purePhoneNumber);
@@ -89,7 +89,7 @@ describe('getPhoneNumber', () => {
     // Another app's code is unknown to this one.
     expect((await failure('getPhoneNumber', { appId: B.appId, code: sim.issuePhoneCode(A.appId, 'dave') }, 400)).details).toMatchObject({ errcode: 40029 });
     const mismatch = await failure('getPhoneNumber', { code: sim.issuePhoneCode(A.appId, 'erin'), openid: openid('frank') }, 400);
-    expect(mismatch.details).toEqual({ errcode: 40003, reason: 'bad_openid' });
+    expect(mismatch.details).toEqual({ errcode: 40003, reason: 'invalid_code' });
   });
 });
 

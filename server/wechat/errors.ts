@@ -60,8 +60,8 @@ const PER_API: Record<string, Record<number, Rule>> = {
   getuserphonenumber: {
     40029: badRequest('invalid_code', 'The phone number code is invalid, expired or already used: ask the user to tap the phone number button again'),
     40163: badRequest('invalid_code', 'The phone number code is invalid, expired or already used: ask the user to tap the phone number button again'),
-    // The openid sent with the code is not the user the code was issued to.
-    40003: badRequest('bad_openid', 'The phone number code was not issued to this user'),
+    // The openid sent with the code is not the user the code was issued to: for the mini program, a code to get again.
+    40003: badRequest('invalid_code', 'The phone number code was not issued to this user: ask the user to tap the phone number button again'),
   },
   subscribe_send: {
     43101: { status: 403, kind: 'http', message: 'The user has not subscribed to this message (or used up a one-time subscription)', reason: 'not_subscribed' },
