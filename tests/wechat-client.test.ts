@@ -2,7 +2,9 @@
  * The WeChat HTTP client on its own (no Strapi): encoding, keep-alive, deadlines, parsing, and
  * errors that carry no secret or access token; the server APIs on an access token, body limits.
  */
+import fs from 'fs';
 import http from 'http';
+import path from 'path';
 import type { AddressInfo } from 'net';
 import { createWeChatClient, WeChatApiError, WeChatTransportError } from '../server/wechat/wechat-client';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -184,4 +186,14 @@ describe('answers the simulator does not give', () => {
     await expect(odd.getPhoneNumber('t', { code: 'c' })).rejects.toMatchObject({ failure: 'timeout' });
     expect(Date.now() - started).toBeLessThan(800 + 700);
   });
+});
+
+test('server/wechat/ stays Strapi-free: it imports only itself, Node and axios', () => {
+  const dir = path.join(__dirname, '..', 'server', 'wechat');
+  const imports = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/(?:from|import|require\()\s*['"]([^'"]+)['"]/g)].map((m) => `${f}: ${m[1]}`));
+  expect(imports.length).toBeGreaterThan(0);
+  expect(imports.filter((i) => !/: (\.\/[\w-]+|http|https|axios|crypto)$/.test(i))).toEqual([]);
 });
