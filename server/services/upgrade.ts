@@ -21,6 +21,7 @@ interface LegacyCredentialRow {
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   const credentials = () => getService(strapi, 'credentials');
+  const hasLegacyAccounts = async () => (await query(strapi, USER_UID).count({ where: { openid: { $notNull: true } } })) > 0;
 
   /**
    * The app 1.0 was running with (its `appId` in config, or the one saved in 1.0's settings shape):
@@ -30,7 +31,8 @@ export default ({ strapi }: { strapi: Strapi }) => {
   async function recordLegacyAppAndShape() {
     const raw = await pluginStore(strapi).get('settings');
     const stored = normalizeSettings(raw);
-    const appId = stored.legacyAppId ? undefined : pluginConfig(strapi, 'appId') || (isLegacyShape(raw) ? stored.apps[0]?.appId : undefined);
+    const needed = !stored.legacyAppId && (await hasLegacyAccounts());
+    const appId = needed ? pluginConfig(strapi, 'appId') || (isLegacyShape(raw) ? stored.apps[0]?.appId : undefined) : undefined;
     if (appId) await credentials().rewrite({ legacyAppId: appId.toLowerCase() });
     else if (isLegacyShape(raw)) await credentials().rewrite();
   }
@@ -79,7 +81,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const done = () => getService(strapi, 'identities').legacyAccountsMigrated();
     if (await store.get(flag)) return done();
     // No account of an earlier version at all (a new install): nothing to migrate, ever.
-    if ((await query(strapi, USER_UID).count({ where: { openid: { $notNull: true } } })) === 0) {
+    if (!(await hasLegacyAccounts())) {
       await store.set(flag, true);
       return done();
     }
