@@ -42,9 +42,17 @@ function checkTargets(runs, memory, logins, loginErrors) {
   const ret = runs.returning;
   const fresh = runs.new;
   return [
-    { name: `returning-user throughput ≥ ${TARGETS.returningThroughput}× /_health`, actual: `${ret.throughputRatio}×`, met: ret.throughputRatio >= TARGETS.returningThroughput },
+    {
+      name: `returning-user throughput ≥ ${TARGETS.returningThroughput}× /_health`,
+      actual: `${ret.throughputRatio}×`,
+      met: ret.throughputRatio >= TARGETS.returningThroughput,
+    },
     { name: `returning-user CPU/request ≤ ${TARGETS.returningCpu}× /_health`, actual: `${ret.cpuRatio}×`, met: ret.cpuRatio <= TARGETS.returningCpu },
-    { name: `new-user throughput ≥ ${TARGETS.newThroughput}× /_health`, actual: `${fresh.throughputRatio}×`, met: fresh.throughputRatio >= TARGETS.newThroughput },
+    {
+      name: `new-user throughput ≥ ${TARGETS.newThroughput}× /_health`,
+      actual: `${fresh.throughputRatio}×`,
+      met: fresh.throughputRatio >= TARGETS.newThroughput,
+    },
     { name: `no errors in ${logins} logins`, actual: `${loginErrors} errors`, met: loginErrors === 0 },
     {
       name: `login p99 ≤ ${TARGETS.p99Ms} ms at ${CONNECTIONS} connections`,
@@ -66,8 +74,16 @@ function checkCriterion(scenarios, baselineRef) {
   const errors = (side) => ret[side].errors + fresh[side].errors;
   const errorShare = (side) => errors(side) / Math.max(ret[side].requests + fresh[side].requests, 1);
   const criteria = [
-    { name: `returning-user throughput ≥ ${CRITERION.returningThroughput}× ${baselineRef}`, actual: `${ret.reqPerSecRatio}×`, met: ret.reqPerSecRatio >= CRITERION.returningThroughput },
-    { name: `returning-user Strapi CPU/request ≤ ${CRITERION.returningCpu}× ${baselineRef}`, actual: `${ret.cpuPerRequestRatio}×`, met: ret.cpuPerRequestRatio <= CRITERION.returningCpu },
+    {
+      name: `returning-user throughput ≥ ${CRITERION.returningThroughput}× ${baselineRef}`,
+      actual: `${ret.reqPerSecRatio}×`,
+      met: ret.reqPerSecRatio >= CRITERION.returningThroughput,
+    },
+    {
+      name: `returning-user Strapi CPU/request ≤ ${CRITERION.returningCpu}× ${baselineRef}`,
+      actual: `${ret.cpuPerRequestRatio}×`,
+      met: ret.cpuPerRequestRatio <= CRITERION.returningCpu,
+    },
     {
       name: `new user no regression: throughput ≥ ${CRITERION.newThroughput}× and CPU/request ≤ ${CRITERION.newCpu}× ${baselineRef}`,
       actual: `${fresh.reqPerSecRatio}×, ${fresh.cpuPerRequestRatio}×`,
@@ -112,7 +128,9 @@ function comparisonMarkdown(comparison) {
     '',
     'Each round (× req/s / × CPU/req, and which build ran first): ' +
       Object.entries(comparison.scenarios)
-        .map(([key, c]) => `${key} ${c.each.map((r) => `${r.reqPerSecRatio} / ${r.cpuPerRequestRatio} (${r.first === 'current' ? cur : base} first)`).join(', ')}`)
+        .map(
+          ([key, c]) => `${key} ${c.each.map((r) => `${r.reqPerSecRatio} / ${r.cpuPerRequestRatio} (${r.first === 'current' ? cur : base} first)`).join(', ')}`
+        )
         .join('; ') +
       '.',
     '',
@@ -148,9 +166,7 @@ function markdown(report) {
           `${memory.heapAfterGcAllMiB} MiB after ${memory.totalLogins} (--heap-baseline: that first GC also shapes the later RSS).`
         : `After ${memory.totalLogins} logins a full GC leaves ${memory.heapAfterGcAllMiB} MiB of heap (RSS then ${memory.rssAfterFinalGcMiB} MiB).`),
     '',
-    'Targets: ' +
-      targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name} (${t.actual})`).join('; ') +
-      '.'
+    'Targets: ' + targets.map((t) => `${t.met ? '✅' : '❌'} ${t.name} (${t.actual})`).join('; ') + '.'
   );
   return lines.join('\n') + '\n';
 }

@@ -101,7 +101,11 @@ async function runRounds({ current, baseline, rounds, compareRounds: pairedRound
     if (inMain) main.push(results);
   }
   const runs = {};
-  for (const scenario of ROUNDED) runs[scenario] = combineRounds(main.map((r) => r[scenario]), main.map((r) => r.health));
+  for (const scenario of ROUNDED)
+    runs[scenario] = combineRounds(
+      main.map((r) => r[scenario]),
+      main.map((r) => r.health)
+    );
   const comparison = baseline ? Object.fromEntries(COMPARED.map((scenario) => [scenario, compareRounds(pairs[scenario])])) : null;
   return { runs, comparison };
 }

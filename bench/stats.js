@@ -21,10 +21,19 @@ function combineRounds(results, healths) {
     rounds: results.length,
     requests: results.reduce((sum, r) => sum + r.requests, 0),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
-    reqPerSec: round(pick((r) => r.reqPerSec), 1),
+    reqPerSec: round(
+      pick((r) => r.reqPerSec),
+      1
+    ),
     latencyMs: { p50: pick((r) => r.latencyMs.p50), p99: pick((r) => r.latencyMs.p99) },
-    cpuMsPerRequest: round(pick((r) => r.cpuMsPerRequest), 3),
-    systemCpuMsPerRequest: round(pick((r) => r.systemCpuMsPerRequest), 3),
+    cpuMsPerRequest: round(
+      pick((r) => r.cpuMsPerRequest),
+      3
+    ),
+    systemCpuMsPerRequest: round(
+      pick((r) => r.systemCpuMsPerRequest),
+      3
+    ),
     throughputRatio: round(median(results.map((r, i) => r.reqPerSec / healths[i].reqPerSec)), 3),
     cpuRatio: round(median(results.map((r, i) => r.cpuMsPerRequest / healths[i].cpuMsPerRequest)), 2),
     each: results,
@@ -42,7 +51,10 @@ function compareRounds(pairs) {
     return {
       requests: results.reduce((sum, r) => sum + r.requests, 0),
       errors: results.reduce((sum, r) => sum + r.errors, 0),
-      reqPerSec: round(pick((r) => r.reqPerSec), 1),
+      reqPerSec: round(
+        pick((r) => r.reqPerSec),
+        1
+      ),
       cpuUsPerRequest: round(pick((r) => r.cpuMsPerRequest) * 1000, 1),
       latencyMs: { p50: pick((r) => r.latencyMs.p50), p99: pick((r) => r.latencyMs.p99) },
     };

@@ -116,7 +116,7 @@ function compile(builder: Knex.QueryBuilder): Statement {
 /** The rows of a knex.raw() result, whatever the driver: pg answers { rows }, mysql2 [rows, fields], better-sqlite3 rows. */
 function rowsOf(result: unknown): Row[] {
   if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as Row[];
-  return ((result as { rows?: Row[] }).rows ?? []);
+  return (result as { rows?: Row[] }).rows ?? [];
 }
 
 export interface IdentityRow {
