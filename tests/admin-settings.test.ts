@@ -33,7 +33,7 @@ const SECRETS = [DEMO.appSecret, OTHER.appSecret, OTHER_NEW_SECRET, FENCED.appSe
 const sim = new WeChatSimulator({ apps: [DEMO, OTHER, FENCED] });
 const responses = new ResponseLog();
 let app: TestApp;
-const tokens: Record<'superAdmin' | 'editor' | 'author' | 'reader' | 'writer', string> = {} as never;
+const tokens = {} as Record<'superAdmin' | 'editor' | 'author' | 'reader' | 'writer', string>;
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 async function call(method: Method, path: string, token?: string, body?: unknown) {

@@ -126,9 +126,14 @@ async function apiCall(method: string, pathname: string, action: () => Promise<u
   return answered;
 }
 
-async function login(body: Record<string, unknown>): Promise<{ status: number; body: { user?: { id: number; openid: string }; error?: { message: string } } }> {
+interface LoginAnswer {
+  user?: { id: number; openid: string };
+  error?: { message: string };
+}
+
+async function login(body: Record<string, unknown>): Promise<{ status: number; body: LoginAnswer }> {
   const res = await fetch(`${playground.url}${API}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as never };
+  return { status: res.status, body: (await res.json()) as LoginAnswer };
 }
 
 maybe('admin settings page in Chromium', () => {
