@@ -147,18 +147,21 @@ test('with the plugin just enabled, a mini program logs in and the JWT works', a
 
   const post = (route: string, body: unknown, token?: string) =>
     fetch(`${url}${route}`, {
-      method: route.endsWith('/settings') ? 'PUT' : 'POST',
+      method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
   const admin = await post('/admin/register-admin', { email: 'owner@example.com', firstname: 'O', lastname: 'W', password: 'Owner12345' });
   expect(admin.status).toBe(200);
   const adminToken = ((await admin.json()) as { data: { token: string } }).data.token;
-  const saved = await post(`/${PLUGIN_NAME}/settings`, { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, adminToken);
+  const saved = await post(`/${PLUGIN_NAME}/settings/apps`, { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }, adminToken);
   expect(saved.status).toBe(200);
 
   const res = await post(`/${PLUGIN_NAME}/login`, { code: codeFor('packed') });
   expect(res.status).toBe(200);
+  // The content-API URL answers the same login.
+  const viaApi = await post(`/api/${PLUGIN_NAME}/login`, { code: codeFor('packed') });
+  expect(viaApi.status).toBe(200);
   const { token } = (await res.json()) as { token: string };
   const me = await fetch(`${url}/api/users/me`, { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status).toBe(200);
