@@ -9,10 +9,9 @@
  *   spread over both instances at once, make exactly one user with two identities.
  * Skipped, with a message, when the database server is unreachable and CI is not set.
  */
-import { spawn, spawnSync, ChildProcess } from 'child_process';
-import path from 'path';
 import knexFactory, { Knex } from 'knex';
-import { writeApp, REPO_ROOT } from './helpers/test-app';
+import { writeApp } from './helpers/test-app';
+import { databaseServerAddress, databaseServerAnswers, Instance, startInstance, stopInstance } from './helpers/instances';
 import { DatabaseSpec, dropDatabase, sharedDatabaseClient } from './helpers/database';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -27,22 +26,9 @@ const USERS = 20;
 const LOGINS_PER_USER = 11;
 
 // Decided before the tests are collected, so that an unreachable server shows as skipped.
-const reachable =
-  spawnSync(
-    process.execPath,
-    [
-      '-e',
-      `const c=${JSON.stringify(CLIENT)};const h=process.env.DATABASE_HOST||'127.0.0.1';` +
-        `const p=Number(process.env.DATABASE_PORT||(c==='postgres'?5432:3306));` +
-        `require('net').connect({host:h,port:p,timeout:2000}).on('connect',()=>process.exit(0)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1));`,
-    ],
-    { timeout: 5000 }
-  ).status === 0;
+const reachable = databaseServerAnswers(CLIENT);
 if (!reachable && !process.env.CI) {
-  console.warn(
-    `two-instances.test.ts skipped: no ${CLIENT} server answers on ${process.env.DATABASE_HOST || '127.0.0.1'}:` +
-      `${process.env.DATABASE_PORT || (CLIENT === 'postgres' ? 5432 : 3306)} (with CI set, this is a failure instead)`
-  );
+  console.warn(`two-instances.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`);
 }
 const describeShared = reachable || process.env.CI ? describe : describe.skip;
 
@@ -63,41 +49,6 @@ async function identityRows(db: Knex): Promise<IdentityRow[]> {
   return db('wechat_identities as i')
     .leftJoin('wechat_identities_user_links as l', 'l.identity_id', 'i.id')
     .select('i.app_id', 'i.openid', 'i.unionid', 'l.user_id');
-}
-
-interface Instance {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-function startInstance(appDir: string): Promise<Instance> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'tests', 'helpers', 'serve-app.js'), appDir], {
-      // Every log line goes to the console of the child, where this test reads it.
-      env: { ...process.env, TEST_LOG_LEVEL: 'silly', STRAPI_TELEMETRY_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      buffered += chunk.toString();
-      const line = buffered.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) resolve({ url: JSON.parse(line).url, child, output });
-    });
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`Strapi instance exited (${code}) before listening:\n${output.join('').slice(-3000)}`)));
-  });
-}
-
-async function stopInstance(instance?: Instance): Promise<void> {
-  if (!instance || instance.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => instance.child.once('exit', resolve));
-  instance.child.kill('SIGTERM');
-  const timer = setTimeout(() => instance.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 describeShared(`two Strapi instances on one ${CLIENT} database`, () => {
