@@ -10,6 +10,7 @@ import { registerFirstAdmin } from './helpers/admin';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { countIdentities } from './helpers/identities';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
+import { noToken, noSecret, secretView, appsOf, appView } from './helpers/settings-view';
 
 const PLUGIN = 'strapi-wechat-miniprogram-auth';
 const BASE = `/${PLUGIN}/settings`;
@@ -46,24 +47,6 @@ const signIn = async (body: unknown) => responses.add(await login(app.server, bo
 const pluginStore = () => app.strapi.store({ type: 'plugin', name: PLUGIN });
 const stored = () => pluginStore().get({ key: 'settings' });
 const storedApps = async () => ((await stored()) as { apps?: unknown[] } | null)?.apps ?? [];
-
-const noSecret = { isSet: false, last4: null, source: null };
-const secretView = (secret: string, source: 'config' | 'store') => ({ isSet: true, last4: secret.slice(-4), source });
-/** One app of the settings answer (docs/design/apps-and-identities.md, "Admin API"). */
-interface AppView {
-  appId: string;
-  name: string | null;
-  source: 'config' | 'store';
-  isDefault: boolean;
-  appSecret: { isSet: boolean; last4: string | null; source: 'config' | 'store' | null };
-  identities: number;
-  /** The app's access token as the shared store knows it (docs/design/server-apis.md); never the token. */
-  token: { cached: boolean; expiresAt: string | null; refreshedAt: string | null; lastErrcode: number | null };
-}
-/** No server API has been called for the app: no access token yet. */
-const noToken = { cached: false, expiresAt: null, refreshedAt: null, lastErrcode: null };
-const appsOf = (res: request.Response): AppView[] => res.body.data.apps;
-const appView = (res: request.Response, appId: string) => appsOf(res).find((a) => a.appId === appId);
 
 /** A 400 of the controller saying what config sets. */
 function expectReadOnly(res: request.Response, what: RegExp) {

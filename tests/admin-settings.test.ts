@@ -11,6 +11,7 @@ import { adminWithRole, createRole, registerFirstAdmin, ROLE, roleId } from './h
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { countIdentities } from './helpers/identities';
 import { SimulatedApp, DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
+import { noToken, secretView, appsOf, appView } from './helpers/settings-view';
 
 const PLUGIN = 'strapi-wechat-miniprogram-auth';
 const BASE = `/${PLUGIN}/settings`;
@@ -74,24 +75,6 @@ function refusal(res: request.Response): { message: string; reason: unknown } {
   expect(res.body.error.name).toBe('ValidationError');
   return { message: res.body.error.message, reason: res.body.error.details?.reason };
 }
-
-/** One app of the settings answer (docs/design/apps-and-identities.md, "Admin API"). */
-interface AppView {
-  appId: string;
-  name: string | null;
-  source: 'config' | 'store';
-  isDefault: boolean;
-  appSecret: { isSet: boolean; last4: string | null; source: 'config' | 'store' | null };
-  identities: number;
-  /** The app's access token as the shared store knows it (docs/design/server-apis.md); never the token. */
-  token: { cached: boolean; expiresAt: string | null; refreshedAt: string | null; lastErrcode: number | null };
-}
-/** No server API has been called for the app: no access token yet. */
-const noToken = { cached: false, expiresAt: null, refreshedAt: null, lastErrcode: null };
-const appsOf = (res: request.Response): AppView[] => res.body.data.apps;
-const appView = (res: request.Response, appId: string) => appsOf(res).find((a) => a.appId === appId);
-
-const secretView = (secret: string, source = 'store') => ({ isSet: true, last4: secret.slice(-4), source });
 
 beforeAll(async () => {
   const apiBaseUrl = await sim.start();
