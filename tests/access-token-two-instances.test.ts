@@ -11,12 +11,11 @@
  * - no AppSecret, access token or session key in a response or either instance's log.
  * Skipped, with a message, when the database server is unreachable and CI is not set.
  */
-import knexFactory, { Knex } from 'knex';
+import type { Knex } from 'knex';
 import request from 'supertest';
-import { writeApp } from './helpers/test-app';
-import { DatabaseSpec, dropDatabase, sharedDatabaseClient } from './helpers/database';
+import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { codeFor, expectNoSecrets, login } from './helpers/login';
-import { databaseServerAddress, databaseServerAnswers, Instance, startInstance, stopInstance } from './helpers/instances';
+import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
 import { probe, probeFiles } from './helpers/wechat-probe';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -53,27 +52,12 @@ describeShared(`one access token for two Strapi instances on one ${CLIENT} datab
         { appId: B.appId, appSecret: B.appSecret },
       ],
     };
-    const saved = process.env.DATABASE_CLIENT;
-    process.env.DATABASE_CLIENT = CLIENT;
-    try {
-      const first = await writeApp({ name: 'access-token-two', pluginConfig, files: probeFiles });
-      const second = await writeApp({ name: 'access-token-two', pluginConfig, files: probeFiles, keepDatabase: true });
-      database = first.database;
-      // One after the other: the first boot creates the schema.
-      a = await startInstance(first.appDir);
-      b = await startInstance(second.appDir);
-    } finally {
-      if (saved === undefined) delete process.env.DATABASE_CLIENT;
-      else process.env.DATABASE_CLIENT = saved;
-    }
-    db = knexFactory({ client: database.client, connection: database.connection as Knex.StaticConnectionConfig, pool: { min: 0, max: 2 } });
+    ({ a, b, database, db } = await startTwoInstances(CLIENT, { name: 'access-token-two', pluginConfig, files: probeFiles }));
   }, 240_000);
 
   afterAll(async () => {
-    await db?.destroy();
-    await Promise.all([stopInstance(a), stopInstance(b)]);
+    await stopTwoInstances({ a, b, database, db });
     await sim.stop();
-    if (database) await dropDatabase(database);
   }, 60_000);
 
   const check = async (instance: Instance, appId: string, user: string) => {

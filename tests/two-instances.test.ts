@@ -9,10 +9,9 @@
  *   spread over both instances at once, make exactly one user with two identities.
  * Skipped, with a message, when the database server is unreachable and CI is not set.
  */
-import knexFactory, { Knex } from 'knex';
-import { writeApp } from './helpers/test-app';
-import { databaseServerAddress, databaseServerAnswers, Instance, startInstance, stopInstance } from './helpers/instances';
-import { DatabaseSpec, dropDatabase, sharedDatabaseClient } from './helpers/database';
+import type { Knex } from 'knex';
+import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -65,27 +64,12 @@ describeShared(`two Strapi instances on one ${CLIENT} database`, () => {
     // No credentials in config: the plugin store (the database both share) is where they live.
     // A generous WeChat deadline: 2 shared cores run both instances, the simulator and 220 clients at once.
     const pluginConfig = { apiBaseUrl, timeout: 10000 };
-    const saved = process.env.DATABASE_CLIENT;
-    process.env.DATABASE_CLIENT = CLIENT;
-    try {
-      const first = await writeApp({ name: 'two-instances', pluginConfig });
-      const second = await writeApp({ name: 'two-instances', pluginConfig, keepDatabase: true });
-      database = first.database;
-      // One after the other: the first boot creates the schema.
-      a = await startInstance(first.appDir);
-      b = await startInstance(second.appDir);
-    } finally {
-      if (saved === undefined) delete process.env.DATABASE_CLIENT;
-      else process.env.DATABASE_CLIENT = saved;
-    }
-    db = knexFactory({ client: database.client, connection: database.connection as Knex.StaticConnectionConfig, pool: { min: 0, max: 2 } });
+    ({ a, b, database, db } = await startTwoInstances(CLIENT, { name: 'two-instances', pluginConfig }));
   }, 240_000);
 
   afterAll(async () => {
-    await db?.destroy();
-    await Promise.all([stopInstance(a), stopInstance(b)]);
+    await stopTwoInstances({ a, b, database, db });
     await sim.stop();
-    if (database) await dropDatabase(database);
   }, 60_000);
 
   const post = async (instance: Instance, body: unknown) => responses.add(await login(instance.url, body));

@@ -4,7 +4,9 @@
  */
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import path from 'path';
-import { REPO_ROOT } from './test-app';
+import knexFactory, { Knex } from 'knex';
+import { REPO_ROOT, writeApp } from './test-app';
+import { DatabaseSpec, dropDatabase } from './database';
 
 export interface Instance {
   url: string;
@@ -53,3 +55,39 @@ export function databaseServerAnswers(client: 'postgres' | 'mysql'): boolean {
 
 export const databaseServerAddress = (client: 'postgres' | 'mysql') =>
   `${process.env.DATABASE_HOST || '127.0.0.1'}:${process.env.DATABASE_PORT || (client === 'postgres' ? 5432 : 3306)}`;
+
+export interface InstancesOnOneDatabase {
+  a: Instance;
+  b: Instance;
+  database: DatabaseSpec;
+  /** A knex of the test's own, to read what both instances wrote. */
+  db: Knex;
+}
+
+/** Two Strapi processes on one fresh `client` database, as behind a load balancer. */
+export async function startTwoInstances(
+  client: 'postgres' | 'mysql',
+  options: { name: string; pluginConfig: Record<string, unknown>; files?: Record<string, string> }
+): Promise<InstancesOnOneDatabase> {
+  const saved = process.env.DATABASE_CLIENT;
+  process.env.DATABASE_CLIENT = client;
+  try {
+    const first = await writeApp(options);
+    const second = await writeApp({ ...options, keepDatabase: true });
+    // One after the other: the first boot creates the schema.
+    const a = await startInstance(first.appDir);
+    const b = await startInstance(second.appDir);
+    const { database } = first;
+    const db = knexFactory({ client: database.client, connection: database.connection as Knex.StaticConnectionConfig, pool: { min: 0, max: 2 } });
+    return { a, b, database, db };
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_CLIENT;
+    else process.env.DATABASE_CLIENT = saved;
+  }
+}
+
+export async function stopTwoInstances(instances: Partial<InstancesOnOneDatabase>): Promise<void> {
+  await instances.db?.destroy();
+  await Promise.all([stopInstance(instances.a), stopInstance(instances.b)]);
+  if (instances.database) await dropDatabase(instances.database);
+}
