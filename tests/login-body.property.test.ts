@@ -79,7 +79,15 @@ const { tree } = fc.letrec<{ tree: Node }>((self) => ({
 
 /** Values for each profile field: mostly plausible, often not. */
 const fieldValue = (field: string): fc.Arbitrary<Node> => {
-  const str = (max: number) => fc.oneof(fc.string({ unit: 'grapheme', maxLength: max }), fc.string({ unit: 'binary', maxLength: max + 8 })).map(raw);
+  const str = (max: number) =>
+    fc
+      .oneof(
+        fc.string({ unit: 'grapheme', maxLength: max }),
+        fc.string({ unit: 'binary', maxLength: max + 8 }),
+        // PostgreSQL refuses NUL in text and jsonb: a 500 there until control characters were refused.
+        fc.constantFrom('a\u0000b', 'tab\there', 'del\u007f', 'c1\u0085', 'lone\ud800', 'pair\ud83d\ude00')
+      )
+      .map(raw);
   switch (field) {
     case 'gender':
       return fc.oneof(fc.constantFrom(0, 1, 2).map(raw), leaf);
@@ -117,7 +125,13 @@ const userInfoNode: fc.Arbitrary<Node> = fc.oneof(
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !Object.prototype.hasOwnProperty.call(v, '__proto__');
-const boundedString = (max: number) => (v: unknown) => typeof v === 'string' && v.length <= max;
+// Stored profile text holds no control character (C0, DEL, C1) and no lone surrogate.
+const isPlainText = (v: string) =>
+  [...v].every((ch) => {
+    const c = ch.codePointAt(0)!;
+    return c > 0x1f && !(c >= 0x7f && c <= 0x9f) && !(c >= 0xd800 && c <= 0xdfff);
+  });
+const boundedString = (max: number) => (v: unknown) => typeof v === 'string' && v.length <= max && isPlainText(v);
 const FIELD_RULES: Record<string, (v: unknown) => boolean> = {
   nickName: boundedString(64),
   avatarUrl: (v) => boundedString(1024)(v) && (v === '' || /^https?:\/\/[^\s]+$/.test(v as string)),

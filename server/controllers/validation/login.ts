@@ -1,20 +1,19 @@
 import { errors, yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
 import { phoneCode } from './phone';
-
-const text = (max: number) => yup.string().strict().max(max);
+import { plainText } from './text';
 
 // userInfo is whatever the client chose to send (WeChat no longer vouches for it): accept only
 // the known profile fields, with bounded sizes, in a plain object.
 const userInfoSchema = yup
   .object({
-    nickName: text(64),
-    avatarUrl: text(1024).matches(/^https?:\/\/[^\s]+$/, { message: 'avatarUrl must be an http(s) URL', excludeEmptyString: true }),
+    nickName: plainText('userInfo.nickName', 64),
+    avatarUrl: plainText('userInfo.avatarUrl', 1024).matches(/^https?:\/\/[^\s]+$/, { message: 'avatarUrl must be an http(s) URL', excludeEmptyString: true }),
     gender: yup.number().strict().oneOf([0, 1, 2]),
-    language: text(32),
-    city: text(64),
-    province: text(64),
-    country: text(64),
+    language: plainText('userInfo.language', 32),
+    city: plainText('userInfo.city', 64),
+    province: plainText('userInfo.province', 64),
+    country: plainText('userInfo.country', 64),
     is_demote: yup.boolean().strict(),
   })
   .noUnknown(true, 'userInfo has an unknown field: ${unknown}')

@@ -1,5 +1,6 @@
 import { yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN, APP_SECRET_FORMAT, APP_SECRET_PATTERN } from '../../utils/app-id';
+import { plainText } from './text';
 
 export { APP_ID_PATTERN, APP_SECRET_PATTERN };
 
@@ -19,8 +20,7 @@ const body = (fields: Record<string, yup.AnySchema>) =>
 const appId = () => yup.string().strict().typeError('AppID must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT);
 const appSecret = () =>
   yup.string().strict().typeError('AppSecret must be a string').matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true });
-const name = () =>
-  yup.string().strict().typeError('name must be a string').trim('name must not start or end with spaces').max(64, 'name must be at most 64 characters');
+const name = () => plainText('name', 64).trim('name must not start or end with spaces');
 
 const validate =
   <T>(schema: yup.AnySchema) =>
