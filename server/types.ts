@@ -34,6 +34,30 @@ export interface PluginConfig {
   /** Deadline for one call to WeChat, in milliseconds. */
   timeout: number;
   ratelimit: RateLimitConfig;
+  profile: ProfileConfig;
+  encryption: EncryptionConfig;
+}
+
+/** PUT /api/strapi-wechat-miniprogram-auth/profile. */
+export interface ProfileConfig {
+  /** Largest avatar accepted, in bytes (larger: 413, nothing stored). */
+  avatarMaxBytes: number;
+  /** Longest nickname accepted, in characters (after trimming). */
+  nicknameMaxLength: number;
+  /** Check nicknames with WeChat's msgSecCheck v2 (scene 1, the user's openid). */
+  contentSecurity: boolean;
+  /** When msgSecCheck cannot be reached: 'open' accepts the nickname (logged), 'closed' refuses it (503). */
+  contentSecurityFailure: 'open' | 'closed';
+}
+
+/** AES-256-GCM for the secrets the plugin keeps (AppSecrets, access tokens, session keys). */
+export interface EncryptionConfig {
+  /** 32 bytes, base64 or hex (default: env WECHAT_AUTH_ENCRYPTION_KEY). */
+  key?: string;
+  /** Keys used before a rotation: still read, re-encrypted with `key` at startup. */
+  previousKeys: string[];
+  /** Without a key the secrets stay in plaintext: 'warn' logs it at every start, 'error' refuses to start (production only). */
+  onMissingKey: 'warn' | 'error';
 }
 
 /** An app as the admin panel stores it. */

@@ -1,5 +1,6 @@
 import type { PluginConfig } from '../types';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
+import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -13,6 +14,8 @@ const defaults = (): PluginConfig => ({
   // Per client IP. Generous, because a whole carrier NAT (many phones) can share one address;
   // it is there to stop one abusive client, not busy networks.
   ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
+  profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false, contentSecurityFailure: 'open' },
+  encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
 });
 
 const fail = (message: string): never => {
@@ -98,6 +101,39 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
     fail('ratelimit.interval must be milliseconds or an object like { min: 1 }');
   }
   if (!Number.isInteger(ratelimit.max) || ratelimit.max < 1) fail('ratelimit.max must be a positive integer');
+  validateProfile(config.profile);
+  validateEncryption(config.encryption);
+}
+
+function validateProfile(profile: unknown) {
+  if (!isObject(profile)) return fail('profile must be an object like { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure }');
+  const known = ['avatarMaxBytes', 'nicknameMaxLength', 'contentSecurity', 'contentSecurityFailure'];
+  const unknown = Object.keys(profile).filter((key) => !known.includes(key));
+  if (unknown.length) fail(`profile.${unknown[0]} is not a profile setting (use ${known.join(', ')})`);
+  const { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure } = profile;
+  if (!Number.isInteger(avatarMaxBytes) || (avatarMaxBytes as number) < 1024 || (avatarMaxBytes as number) > 50 * 1024 * 1024) {
+    fail('profile.avatarMaxBytes must be an integer number of bytes between 1024 and 52428800');
+  }
+  if (!Number.isInteger(nicknameMaxLength) || (nicknameMaxLength as number) < 1 || (nicknameMaxLength as number) > 255) {
+    fail('profile.nicknameMaxLength must be an integer between 1 and 255');
+  }
+  if (typeof contentSecurity !== 'boolean') fail('profile.contentSecurity must be true or false');
+  if (contentSecurityFailure !== 'open' && contentSecurityFailure !== 'closed') fail("profile.contentSecurityFailure must be 'open' or 'closed'");
+}
+
+function validateEncryption(encryption: unknown) {
+  if (!isObject(encryption)) return fail('encryption must be an object like { key, previousKeys, onMissingKey }');
+  const known = ['key', 'previousKeys', 'onMissingKey'];
+  const unknown = Object.keys(encryption).filter((key) => !known.includes(key));
+  if (unknown.length) fail(`encryption.${unknown[0]} is not an encryption setting (use ${known.join(', ')})`);
+  const { key, previousKeys, onMissingKey } = encryption;
+  // Key values are never echoed.
+  if (key !== undefined && key !== null && key !== '' && !isEncryptionKey(key)) fail(ENCRYPTION_KEY_FORMAT('encryption.key'));
+  if (!Array.isArray(previousKeys)) return fail('encryption.previousKeys must be a list of keys');
+  previousKeys.forEach((previous: unknown, index) => {
+    if (!isEncryptionKey(previous)) fail(ENCRYPTION_KEY_FORMAT(`encryption.previousKeys[${index}]`));
+  });
+  if (onMissingKey !== 'warn' && onMissingKey !== 'error') fail("encryption.onMissingKey must be 'warn' or 'error'");
 }
 
 export default { default: defaults, validator };
