@@ -16,14 +16,21 @@ import { IDENTITY_UID } from '../utils/plugin-id';
  *   vouched for (getuserphonenumber), stored by POST /api/strapi-wechat-miniprogram-auth/phone or a
  *   login with `phoneCode`, and when. Two accounts may hold the same number (never merged by it).
  *
- * All private (kept out of sanitized output and out of /api/auth/local/register) and not writable
- * (the Content Manager shows them read-only); the identity guard also strips them from every
- * write the plugin does not make itself.
+ * - `wechatNickname`, `wechatAvatar`: the profile set through PUT /api/strapi-wechat-miniprogram-auth/profile
+ *   (the nickname checked, with content security when configured; the avatar a Media Library image
+ *   whose content was checked). Public, so an app can show them (populate the avatar), but not
+ *   writable and guarded like the fields above: any other route could bypass those checks. The
+ *   login's `userInfo` goes to `wechatUserInfo` and never touches them.
+ *
+ * All private (kept out of sanitized output and out of /api/auth/local/register) but the profile
+ * fields, and all not writable (the Content Manager shows them read-only); the identity guard also
+ * strips them from every write the plugin does not make itself.
  */
 export const IDENTITY_FIELDS = ['openid', 'unionid', 'wechatSessionKey', 'wechatIdentities'] as const;
 export const PHONE_FIELDS = ['phoneNumber', 'purePhoneNumber', 'phoneCountryCode', 'phoneVerifiedAt'] as const;
+export const PROFILE_FIELDS = ['wechatNickname', 'wechatAvatar'] as const;
 /** What only the plugin writes on a user. */
-export const GUARDED_USER_FIELDS = [...IDENTITY_FIELDS, ...PHONE_FIELDS] as const;
+export const GUARDED_USER_FIELDS = [...IDENTITY_FIELDS, ...PHONE_FIELDS, ...PROFILE_FIELDS] as const;
 
 /** A new object per attribute: Strapi annotates attribute definitions in place. */
 const phoneField = () => ({ type: 'string', private: true, writable: false, configurable: false }) as const;
@@ -70,4 +77,6 @@ export const userAttributes = {
   purePhoneNumber: phoneField(),
   phoneCountryCode: phoneField(),
   phoneVerifiedAt: { type: 'datetime', private: true, writable: false, configurable: false },
+  wechatNickname: { type: 'string', writable: false, configurable: false },
+  wechatAvatar: { type: 'media', multiple: false, allowedTypes: ['images'], writable: false, configurable: false },
 } as const;

@@ -47,6 +47,9 @@ export default {
       // A users-permissions JWT and the action plugin::strapi-wechat-miniprogram-auth.phone.bind on
       // the user's role (granted to Authenticated once, at the first start of this version).
       { method: 'POST', path: '/phone', handler: 'phone.bind', config: {} },
+      // The user's profile (docs/profile.md): profile.find and profile.update, granted like phone.bind.
+      { method: 'GET', path: '/profile', handler: 'profile.find', config: {} },
+      { method: 'PUT', path: '/profile', handler: 'profile.update', config: {} },
     ],
   },
 };

@@ -1,14 +1,17 @@
+import avatar from './avatar';
 import credentialCheck from './credential-check';
 import credentials from './credentials';
 import identities from './identities';
 import login from './login';
+import nicknameCheck from './nickname-check';
 import phone from './phone';
+import profile from './profile';
 import secrets from './secrets';
 import token from './token';
 import upgrade from './upgrade';
 import wechat from './wechat';
 
-const services = { credentialCheck, credentials, identities, login, phone, secrets, token, upgrade, wechat };
+const services = { avatar, credentialCheck, credentials, identities, login, nicknameCheck, phone, profile, secrets, token, upgrade, wechat };
 
 export type Services = typeof services;
 export default services;

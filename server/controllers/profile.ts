@@ -1,0 +1,53 @@
+import { rm } from 'fs/promises';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import { pluginConfig } from '../strapi';
+import type { Strapi } from '../types';
+import { getService } from '../utils/get-service';
+import { validateProfileUpdate } from './validation/profile';
+
+/** formidable's parts as koa-body leaves them on the request (one file or a list per field). */
+type UploadedFiles = Record<string, { path?: unknown } | Array<{ path?: unknown }>>;
+
+function userIdOf(ctx: Context): number {
+  const userId = Number((ctx.state as { user?: { id?: unknown } }).user?.id);
+  // The route's authentication guarantees a user; this keeps a misconfigured route from touching anyone's profile.
+  if (!Number.isSafeInteger(userId)) throw new errors.UnauthorizedError('Log in first: this route needs the JWT of a users-permissions user');
+  return userId;
+}
+
+function uploadedFiles(ctx: Context): UploadedFiles | undefined {
+  return (ctx.request as { files?: UploadedFiles }).files;
+}
+
+/** The body parser's temporary files: Strapi deletes only those of a `files` field. */
+async function removeTemporaryFiles(files: UploadedFiles | undefined): Promise<void> {
+  const paths = Object.values(files ?? {})
+    .flat()
+    .map((part) => part.path)
+    .filter((path): path is string => typeof path === 'string');
+  await Promise.all(paths.map((path) => rm(path, { force: true })));
+}
+
+/**
+ * GET and PUT /api/strapi-wechat-miniprogram-auth/profile (content API: a users-permissions JWT and
+ * the profile.find / profile.update permission on the user's role).
+ */
+export default ({ strapi }: { strapi: Strapi }) => ({
+  async find(ctx: Context) {
+    ctx.body = await getService(strapi, 'profile').view(userIdOf(ctx));
+  },
+
+  /** multipart/form-data (`avatar` file, `nickName`, `appId` fields) or JSON `{ nickName, appId? }`. */
+  async update(ctx: Context) {
+    const files = uploadedFiles(ctx);
+    try {
+      const userId = userIdOf(ctx);
+      const { nicknameMaxLength, avatarMaxBytes } = pluginConfig(strapi, 'profile');
+      const request = validateProfileUpdate(ctx.request.body, files, { nicknameMaxLength, avatarMaxBytes });
+      ctx.body = await getService(strapi, 'profile').update(userId, request);
+    } finally {
+      await removeTemporaryFiles(files);
+    }
+  },
+});
