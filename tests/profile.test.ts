@@ -338,18 +338,23 @@ describe('PUT /profile: the avatar', () => {
     expect((await userRow(userId)).wechatUserInfo).toEqual(userInfo);
   });
 
-  test('two uploads at once for one user: one avatar linked, the other file deleted, none left linked to nobody', async () => {
+  test('uploads at once for one user: one avatar linked, every other file deleted, none left linked to nobody', async () => {
     const ownFiles = async () => (await files().findMany({ where: { name: { $startsWith: `wechat-avatar-user-${userId}.` } } })).map((f: Untyped) => f.id);
-    const [one, two] = await Promise.all([
-      putMultipart(token, { nickName: 'one' }, { data: await png(320, 320, { r: 1, g: 2, b: 3 }), filename: 'one.png', contentType: 'image/png' }),
-      putMultipart(token, { nickName: 'two' }, { data: await png(330, 330, { r: 3, g: 2, b: 1 }), filename: 'two.png', contentType: 'image/png' }),
-    ]);
-    expectStatus(one, 200);
-    expectStatus(two, 200);
+    const sizes = [320, 330, 340, 350];
+    const images = await Promise.all(sizes.map((size, i) => png(size, size, { r: i * 40, g: 2, b: 3 })));
+    const answers = await Promise.all(
+      images.map((data, i) => putMultipart(token, { nickName: `n${sizes[i]}` }, { data, filename: `${i}.png`, contentType: 'image/png' }))
+    );
+    for (const res of answers) expectStatus(res, 200);
     const user = await userRow(userId);
     expect(await ownFiles()).toEqual([user.wechatAvatar.id]);
-    // The nickname written with the winning avatar (the later transaction wrote both).
-    expect(user.wechatNickname).toBe(user.wechatAvatar.width === 320 ? 'one' : 'two');
+    // The nickname written with the winning avatar (the last transaction wrote both).
+    expect(user.wechatNickname).toBe(`n${user.wechatAvatar.width}`);
+    const linked = [user.wechatAvatar.url, ...Object.values(user.wechatAvatar.formats ?? {}).map((f: Untyped) => f.url)];
+    expect(uploadedNames()).toEqual(expect.arrayContaining(linked.map((url) => path.basename(url))));
+    // No file of this user's earlier avatars is left on disk.
+    const onDisk = uploadedNames().filter((name) => name.includes(`wechat_avatar_user_${userId}_`));
+    expect(onDisk.sort()).toEqual(linked.map((url) => path.basename(url)).sort());
   });
 });
 
@@ -560,6 +565,31 @@ describe("the profile fields are the plugin's alone", () => {
     expect(await userRow(userId)).toMatchObject({ wechatNickname: null, wechatAvatar: null });
     const profile = await getProfile(registered.body.jwt);
     expect(profile.body).toMatchObject({ nickName: null, avatar: null });
+  });
+});
+
+describe("the profile fields are the plugin's alone: through the upload plugin", () => {
+  test("POST /api/upload with ref/refId/field cannot link a file as someone's avatar", async () => {
+    const victim = await wechatLogin('victim');
+    const attacker = await wechatLogin('attacker');
+    const role = await app.strapi.db.query(ROLE_UID).findOne({ where: { type: 'authenticated' } });
+    const permission = await app.strapi.db.query(PERMISSION_UID).create({ data: { action: 'plugin::upload.content-api.upload', role: role.id } });
+    try {
+      const res = responses.add(
+        await request(app.server)
+          .post('/api/upload')
+          .set('Authorization', `Bearer ${attacker.token}`)
+          .field('ref', USER_UID)
+          .field('refId', String(victim.user.id))
+          .field('field', 'wechatAvatar')
+          .attach('files', await png(64, 64), { filename: 'x.png', contentType: 'image/png' })
+      );
+      expect(res.status).toBeLessThan(300);
+    } finally {
+      await app.strapi.db.query(PERMISSION_UID).delete({ where: { id: permission.id } });
+    }
+    expect((await userRow(victim.user.id)).wechatAvatar).toBeNull();
+    expect((await getProfile(victim.token)).body).toMatchObject({ avatar: null, avatarSource: null });
   });
 });
 

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { errors } from '@strapi/utils';
 import type { Strapi } from '../types';
-import { subscribeLifecycles } from '../strapi';
+import { FILE_UID, subscribeLifecycles } from '../strapi';
 import type { LifecycleEvent } from '../strapi/types';
-import { GUARDED_USER_FIELDS } from '../content-types/user-attributes';
+import { GUARDED_USER_FIELDS, PROFILE_FIELDS } from '../content-types/user-attributes';
 import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
 
 const identityWrites = new AsyncLocalStorage<true>();
@@ -21,6 +21,23 @@ function stripIdentityFields(event: LifecycleEvent) {
   }
 }
 
+const isProfileLink = (link: unknown) => {
+  const { __type, __pivot } = (link ?? {}) as { __type?: unknown; __pivot?: { field?: unknown } };
+  return __type === USER_UID && (PROFILE_FIELDS as readonly unknown[]).includes(__pivot?.field);
+};
+
+/**
+ * The upload plugin links a new file to an entry from the file's side (`POST /api/upload` with
+ * ref, refId, field): without this, anyone allowed to upload could set any user's wechatAvatar.
+ */
+function stripProfileLinks(event: LifecycleEvent) {
+  if (identityWrites.getStore()) return;
+  const data = event.params?.data;
+  for (const row of Array.isArray(data) ? data : data ? [data] : []) {
+    if (Array.isArray(row.related)) row.related = row.related.filter((link) => !isProfileLink(link));
+  }
+}
+
 function refuseIdentityWrite(event: LifecycleEvent) {
   if (identityWrites.getStore()) return;
   throw new errors.ForbiddenError('WeChat identities are managed by the WeChat login and cannot be changed', { model: event.model.uid });
@@ -29,8 +46,9 @@ function refuseIdentityWrite(event: LifecycleEvent) {
 /**
  * Keeps identity data the plugin's alone: whatever route writes a user (users-permissions
  * register, PUT /api/users/:id, GraphQL, the Content Manager, another plugin), openid, unionid,
- * the session key, the identities relation and the verified phone number are dropped unless the
- * write runs through asIdentityWrite(); any other write to the identities themselves is refused.
+ * the session key, the identities relation, the verified phone number and the profile (nickname,
+ * avatar) are dropped unless the write runs through asIdentityWrite(), and so are links a file
+ * write makes to a user's avatar; any other write to the identities themselves is refused.
  */
 export function registerIdentityGuard(strapi: Strapi): void {
   subscribeLifecycles(strapi, [USER_UID], {
@@ -38,6 +56,12 @@ export function registerIdentityGuard(strapi: Strapi): void {
     beforeCreateMany: stripIdentityFields,
     beforeUpdate: stripIdentityFields,
     beforeUpdateMany: stripIdentityFields,
+  });
+  subscribeLifecycles(strapi, [FILE_UID], {
+    beforeCreate: stripProfileLinks,
+    beforeCreateMany: stripProfileLinks,
+    beforeUpdate: stripProfileLinks,
+    beforeUpdateMany: stripProfileLinks,
   });
   subscribeLifecycles(strapi, [IDENTITY_UID], {
     beforeCreate: refuseIdentityWrite,
