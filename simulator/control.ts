@@ -6,6 +6,8 @@
  *   POST /__sim/refuse         { appid?, user, templateId }                → { ok }   (user: a name or an openid)
  *   POST /__sim/token          { appid?, action: 'invalidate' | 'expire', stableReturnsNew? } → { ok, invalidated }
  *   POST /__sim/fault          { fault, times? }                           → { ok }
+ *   POST /__sim/encrypted-data { appid?, user?, data?, watermark? }        → { encryptedData, iv } (encryptData; data: default
+ *                              the user's WeRun data; watermark: fields to replace, or null) or { ok: false, error }
  *   GET  /__sim/stats                                                      → getStats()
  *   GET  /__sim/messages                                                   → the subscribe messages sent
  * appid defaults to the demo app, user to 'demo'.
@@ -13,6 +15,8 @@
 import { DEMO_APP } from './state';
 import type { Fault } from './types';
 import type { WeChatSimulator } from './wechat-simulator';
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The JSON answer of a control endpoint, or undefined when `path` is none. */
 export function control(sim: WeChatSimulator, method: string, path: string, body: Record<string, unknown> | null): unknown {
@@ -49,6 +53,15 @@ export function control(sim: WeChatSimulator, method: string, path: string, body
     case 'POST /__sim/fault':
       sim.setFault((body?.fault as Fault | undefined) ?? null, typeof body?.times === 'number' ? body.times : Infinity);
       return { ok: true };
+    case 'POST /__sim/encrypted-data': {
+      const data = isObject(body?.data) ? body.data : undefined;
+      const watermark = body?.watermark === null ? null : isObject(body?.watermark) ? body.watermark : undefined;
+      try {
+        return sim.encryptData(appId, user, data, { watermark });
+      } catch (error) {
+        return { ok: false, error: (error as Error).message };
+      }
+    }
     case 'GET /__sim/stats':
       return sim.getStats();
     case 'GET /__sim/messages':

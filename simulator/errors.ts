@@ -21,6 +21,7 @@ export const ERRMSG: Record<number, string> = {
   41002: 'appid missing',
   41004: 'appsecret missing',
   41008: 'missing code',
+  41009: 'missing openid',
   41030: 'invalid page',
   42001: 'access_token expired',
   43001: 'require GET method',
@@ -32,6 +33,7 @@ export const ERRMSG: Record<number, string> = {
   45011: 'api minute-quota reach limit  mustslower  retry next minute',
   47001: 'data format error',
   47003: 'argument invalid!',
+  87009: 'invalid signature',
 };
 
 export interface WxError {

@@ -75,6 +75,8 @@ export class SimulatorState {
   readonly usedPhoneCodes = new Set<string>();
   /** openid → the app and user it belongs to: the users each app knows (bounded; the oldest are forgotten). */
   private readonly openids = new Map<string, { appId: string; user: string }>();
+  /** `appId user` → the user's current session_key in that app (bounded like the openids). */
+  private readonly sessionKeys = new Map<string, string>();
   /** Subscribe message templates per AppID: template id → its keys (thing1, time2...). */
   readonly templates = new Map<string, Map<string, string[]>>();
   /** `appId templateId openid` of the users who refused a template. */
@@ -141,6 +143,25 @@ export class SimulatorState {
       if (this.openids.size > MAX_KNOWN_OPENIDS) this.openids.delete(this.openids.keys().next().value as string);
     }
     return openid;
+  }
+
+  /**
+   * A new session_key for `user` in `appId`, replacing the current one (which stops working: checksession 87009,
+   * data encrypted with it is another key's). WeChat may renew the key at each wx.login.
+   */
+  renewSessionKey(appId: string, user: string): string {
+    const key = randomBytes(16).toString('base64');
+    const id = `${appId} ${user}`;
+    this.sessionKeys.delete(id);
+    this.sessionKeys.set(id, key);
+    if (this.sessionKeys.size > MAX_KNOWN_OPENIDS) this.sessionKeys.delete(this.sessionKeys.keys().next().value as string);
+    keep(this.issuedSessionKeys, key);
+    return key;
+  }
+
+  /** The current session_key of `user` in `appId`; null before the user's first wx.login there. */
+  sessionKeyOf(appId: string, user: string): string | null {
+    return this.sessionKeys.get(`${appId} ${user}`) ?? null;
   }
 
   userOf(openid: unknown): { appId: string; user: string } | undefined {

@@ -60,7 +60,7 @@ export interface WeChatSimulatorOptions {
 }
 
 /** What the per-AppID counters count: requests received by each API (whatever they answered). */
-export type ApiName = 'code2session' | 'stableToken' | 'stableTokenForced' | 'phone' | 'subscribe' | 'qrcode' | 'msgSecCheck';
+export type ApiName = 'code2session' | 'stableToken' | 'stableTokenForced' | 'phone' | 'subscribe' | 'qrcode' | 'msgSecCheck' | 'checkSession';
 
 export type ApiCounts = Record<ApiName, number>;
 
@@ -103,6 +103,23 @@ export interface SentMessage {
   sentAt: number;
 }
 
+/** What wx.getWeRunData's encryptedData holds (before the watermark): the user's steps of the last 31 days. */
+export interface WeRunData {
+  /** Oldest first; `timestamp`: that day's midnight, Beijing time, in seconds. */
+  stepInfoList: Array<{ timestamp: number; step: number }>;
+}
+
+/** The watermark WeChat puts in encrypted open data: the AppID it was made for and when (seconds). */
+export interface Watermark {
+  appid: string;
+  timestamp: number;
+}
+
+export interface EncryptedData {
+  encryptedData: string;
+  iv: string;
+}
+
 export interface GeneratedWxaCode {
   appId: string;
   scene: string;
@@ -116,4 +133,13 @@ export interface GeneratedWxaCode {
   bytes: number;
 }
 
-export const API_NAMES: readonly ApiName[] = ['code2session', 'stableToken', 'stableTokenForced', 'phone', 'subscribe', 'qrcode', 'msgSecCheck'];
+export const API_NAMES: readonly ApiName[] = [
+  'code2session',
+  'stableToken',
+  'stableTokenForced',
+  'phone',
+  'subscribe',
+  'qrcode',
+  'msgSecCheck',
+  'checkSession',
+];

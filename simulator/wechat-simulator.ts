@@ -11,7 +11,8 @@
  *   POST /cgi-bin/message/subscribe/send       endpoints/subscribe-message.ts
  *   POST /wxa/getwxacodeunlimit                endpoints/wxa-code.ts, png.ts
  *   POST /wxa/msg_sec_check                    endpoints/msg-sec-check.ts
- * The last four take `?access_token=`: missing 41001, not of the simulator's shape 40014, unknown or invalidated
+ *   GET  /wxa/checksession                     endpoints/check-session.ts
+ * The last five take `?access_token=`: missing 41001, not of the simulator's shape 40014, unknown or invalidated
  * 40001, expired 42001. The token decides the app: another app's code, openid or template answers as such
  * (40029, 40003 / 43104, 40037). A wrong HTTP method answers 43002 (require POST) / 43001 (require GET).
  * Control endpoints for other processes (the playground, the benchmark): control.ts.
@@ -32,8 +33,20 @@ import { ENDPOINTS } from './endpoints';
 import { wxError } from './errors';
 import { applyFault, parseFaultCode } from './faults';
 import { parseJsonObject, readBody, sendJson, sendReply, SimRequest } from './http-io';
+import { encryptOpenData, weRunDataFor } from './open-data';
 import { DEMO_APP, phoneNumberFor, SimulatorState } from './state';
-import type { Fault, GeneratedWxaCode, PhoneInfo, SentMessage, SimulatedApp, SimulatorStats, WeChatSimulatorOptions } from './types';
+import type {
+  EncryptedData,
+  Fault,
+  GeneratedWxaCode,
+  PhoneInfo,
+  SentMessage,
+  SimulatedApp,
+  SimulatorStats,
+  Watermark,
+  WeChatSimulatorOptions,
+  WeRunData,
+} from './types';
 
 export { DEMO_APP, parseFaultCode, phoneNumberFor };
 export { readPngText } from './png';
@@ -41,13 +54,16 @@ export type {
   ApiCounts,
   ApiName,
   ContentWord,
+  EncryptedData,
   Fault,
   GeneratedWxaCode,
   PhoneInfo,
   SentMessage,
   SimulatedApp,
   SimulatorStats,
+  Watermark,
   WeChatSimulatorOptions,
+  WeRunData,
 } from './types';
 
 export class WeChatSimulator {
@@ -60,7 +76,7 @@ export class WeChatSimulator {
   readonly stats: Omit<SimulatorStats, 'openConnections'>;
   /** The js_code of every code2session call, as received (the latest 10,000). */
   readonly receivedCodes: string[];
-  /** Every session_key handed out (the latest 10,000), so tests can check none leaks. */
+  /** Every session_key issued, by a wx.login (issueCode) or a code2session (the latest 10,000), so tests can check none leaks. */
   readonly issuedSessionKeys: string[];
   /** Every subscribe message sent (the latest 10,000). */
   readonly sentMessages: SentMessage[];
@@ -122,11 +138,45 @@ export class WeChatSimulator {
     this.faultTimes = times;
   }
 
-  /** What wx.login would give `user` on the device: a fresh single-use code. */
+  /**
+   * What wx.login would give `user` on the device: a fresh single-use code. Like WeChat, the login renews the user's
+   * session_key in `appId` now, whether or not the code ever reaches a server: the key an earlier code2session
+   * answered is outdated from then on (checksession 87009; encryptData uses the new one).
+   */
   issueCode(appId: string, user: string): string {
     const { code, entry } = this.state.newCode(appId, user, 16);
     this.state.minted.set(code, entry);
+    this.state.renewSessionKey(appId, user);
     return code;
+  }
+
+  /** The current session_key of `user` in `appId` (null before their first wx.login there), e.g. to check none leaks. */
+  sessionKeyFor(appId: string, user: string): string | null {
+    return this.state.sessionKeyOf(appId, user);
+  }
+
+  /**
+   * What a wx API with encrypted data (wx.getWeRunData, wx.getShareInfo...) would hand `user` in `appId` now:
+   * `data` (default weRunDataFor(user)) with `watermark: { appid: appId, timestamp: now in seconds }`, encrypted with
+   * the user's current session_key. `watermark` replaces fields of that watermark, or with null leaves it out;
+   * `sessionKey` encrypts with another key. Throws when the user has no session_key in `appId` (no wx.login there yet).
+   */
+  encryptData(
+    appId: string,
+    user: string,
+    data?: Record<string, unknown>,
+    options: { watermark?: Partial<Watermark> | null; sessionKey?: string } = {}
+  ): EncryptedData {
+    const key = options.sessionKey ?? this.state.sessionKeyOf(appId, user);
+    if (!key) throw new Error(`${user} has no session_key in ${appId}: no wx.login there yet`);
+    const payload: Record<string, unknown> = { ...(data ?? this.weRunDataFor(user)) };
+    if (options.watermark !== null) payload.watermark = { appid: appId, timestamp: Math.floor(this.state.now() / 1000), ...options.watermark };
+    return encryptOpenData(key, payload);
+  }
+
+  /** What wx.getWeRunData holds for `user` (before its watermark): 31 days of steps, derived from the user and the day. */
+  weRunDataFor(user: string): WeRunData {
+    return weRunDataFor(user, this.state.now());
   }
 
   /**

@@ -595,8 +595,18 @@ describe('counters and control endpoints', () => {
       subscribe: 1,
       qrcode: 1,
       msgSecCheck: 1,
+      checkSession: 0,
     });
-    expect(snapshot.totals).toEqual({ code2session: 0, stableToken: 0, stableTokenForced: 0, phone: 1, subscribe: 1, qrcode: 1, msgSecCheck: 2 });
+    expect(snapshot.totals).toEqual({
+      code2session: 0,
+      stableToken: 0,
+      stableTokenForced: 0,
+      phone: 1,
+      subscribe: 1,
+      qrcode: 1,
+      msgSecCheck: 2,
+      checkSession: 0,
+    });
     expect(snapshot.phoneBilled).toEqual({ [DEMO_APP.appId]: 1 });
     const served = (await h.call('GET', '/__sim/stats')).body;
     expect(served).toMatchObject({ code2session: 0, stableToken: 0, calls: snapshot.calls, totals: snapshot.totals, phoneBilled: snapshot.phoneBilled });

@@ -1,5 +1,10 @@
-/** GET /sns/jscode2session: wx.login code → openid, session_key (, unionid). */
-import { randomBytes } from 'crypto';
+/**
+ * GET /sns/jscode2session: wx.login code → openid, session_key (, unionid).
+ *
+ * session_key: the user's current one in the app. A code minted by issueCode (a wx.login) renewed it when it was
+ * minted; a `sim_<user>_<nonce>` code renews it here. So a later wx.login, even one whose code never reaches the
+ * server, makes the key an earlier exchange returned outdated.
+ */
 import { wxError } from '../errors';
 import { keep, SimulatorState, USER_PATTERN } from '../state';
 import type { Endpoint } from './endpoint';
@@ -40,11 +45,11 @@ export const code2session: Endpoint = {
 
     const user = userForCode(state, code, appId);
     if (!user) return { json: wxError(40029) };
+    const minted = state.minted.has(code);
     state.used.add(code);
     state.minted.delete(code);
 
-    const sessionKey = randomBytes(16).toString('base64');
-    keep(state.issuedSessionKeys, sessionKey);
+    const sessionKey = (minted && state.sessionKeyOf(appId, user)) || state.renewSessionKey(appId, user);
     const body: Record<string, string> = { session_key: sessionKey, openid: state.rememberUser(appId, user) };
     if (app.openPlatformId) body.unionid = state.unionidFor(app.openPlatformId, user);
     return { json: body };

@@ -1,3 +1,4 @@
+import { checkSession } from './check-session';
 import { code2session } from './code2session';
 import type { Endpoint } from './endpoint';
 import { msgSecCheck } from './msg-sec-check';
@@ -10,5 +11,5 @@ export type { Endpoint } from './endpoint';
 
 /** The WeChat APIs the simulator answers, by path. */
 export const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map(
-  [code2session, stableToken, phoneNumber, subscribeMessage, wxaCode, msgSecCheck].map((endpoint) => [endpoint.path, endpoint])
+  [code2session, stableToken, phoneNumber, subscribeMessage, wxaCode, msgSecCheck, checkSession].map((endpoint) => [endpoint.path, endpoint])
 );
