@@ -24,6 +24,7 @@ export type WeChatApiName =
   | 'subscribe_send'
   | 'getwxacodeunlimit'
   | 'msg_sec_check'
+  | 'checksession'
   // The generic call: its path.
   | (string & {});
 

@@ -9,6 +9,7 @@
 import http from 'http';
 import https from 'https';
 import axios, { AxiosInstance, AxiosError, AxiosRequestConfig } from 'axios';
+import { sessionSignature, SIG_METHOD } from './session-signature';
 
 export interface WeChatClientOptions {
   baseUrl: string;
@@ -113,6 +114,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** A mini program code: a few hundred KiB at 1280 px. */
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
+/** checksession: the signature does not match the user's current session key. */
+const INVALID_SIGNATURE = 87009;
+
 /** A relative path of the API origin: no scheme, host, query, `..` or `//`. */
 export const GENERIC_PATH_PATTERN = /^(?!.*\/\/)(?!.*\.\.)\/[A-Za-z0-9_\-./]{1,200}$/;
 
@@ -136,6 +140,8 @@ export interface WeChatClient {
   sendSubscribeMessage(accessToken: string, body: SubscribeMessageBody): Promise<{ msgid: string | null }>;
   getUnlimitedQRCode(accessToken: string, body: UnlimitedQRCodeBody): Promise<ImageResult>;
   msgSecCheck(accessToken: string, body: MsgSecCheckBody): Promise<MsgSecCheckResult>;
+  /** GET /wxa/checksession: whether `sessionKey` is the user's current one (87009, invalid signature: false). The key itself is never sent. */
+  checkSessionKey(accessToken: string, input: { openid: string; sessionKey: string }): Promise<boolean>;
   /** Any other JSON API: the parsed body (errcode ≠ 0 is a WeChatApiError named by the path). */
   call(accessToken: string, request: GenericCall): Promise<Record<string, unknown>>;
   close(): void;
@@ -287,6 +293,18 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
       const suggest = result?.suggest;
       if (suggest !== 'pass' && suggest !== 'review' && suggest !== 'risky') throw new WeChatTransportError(name, 'bad-body');
       return { suggest, label: Number(result?.label) || 0, traceId: typeof body.trace_id === 'string' ? body.trace_id : null };
+    },
+
+    async checkSessionKey(accessToken, { openid, sessionKey }) {
+      const name = 'checksession';
+      const params = { openid, signature: sessionSignature(sessionKey), sig_method: SIG_METHOD };
+      try {
+        await callJson(name, (deadline) => api.get('/wxa/checksession', withToken(accessToken, { ...deadline, params })));
+        return true;
+      } catch (error) {
+        if (error instanceof WeChatApiError && error.errcode === INVALID_SIGNATURE) return false;
+        throw error;
+      }
     },
 
     async call(accessToken, { method, path, query, body }) {
