@@ -23,6 +23,15 @@ export default ({ env }: { env: Env }) => ({
         interval: env.int('WECHAT_RATELIMIT_INTERVAL_MS', 60000),
         max: env.int('WECHAT_RATELIMIT_MAX', 600),
       },
+      // PUT /api/strapi-wechat-miniprogram-auth/profile (docs/profile.md). Avatars go to the Media Library
+      // (public/uploads here); with WECHAT_CONTENT_SECURITY=true nicknames are checked by the simulator's
+      // msg_sec_check ("risky" and "违禁词" are refused, "review" and "待审核" accepted for review).
+      profile: {
+        avatarMaxBytes: env.int('WECHAT_AVATAR_MAX_BYTES', 2 * 1024 * 1024),
+        nicknameMaxLength: env.int('WECHAT_NICKNAME_MAX_LENGTH', 32),
+        contentSecurity: env.bool('WECHAT_CONTENT_SECURITY', false),
+        contentSecurityFailure: env('WECHAT_CONTENT_SECURITY_FAILURE', 'open'),
+      },
     },
   },
 });
