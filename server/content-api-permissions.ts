@@ -5,12 +5,16 @@ import { PERMISSION_UID, PLUGIN_ID } from './utils/plugin-id';
 /** The content-API action of POST /api/strapi-wechat-miniprogram-auth/phone. */
 export const PHONE_ACTION = `plugin::${PLUGIN_ID}.phone.bind`;
 
+/** The content-API action of POST /api/strapi-wechat-miniprogram-auth/decrypt. */
+export const DECRYPT_ACTION = `plugin::${PLUGIN_ID}.encryptedData.decrypt`;
+
 /** The content-API actions of GET and PUT /api/strapi-wechat-miniprogram-auth/profile. */
 export const PROFILE_ACTIONS = { find: `plugin::${PLUGIN_ID}.profile.find`, update: `plugin::${PLUGIN_ID}.profile.update` } as const;
 
 /** Content-API actions granted when they first appear, and to which users-permissions role. */
 const DEFAULT_GRANTS = [
   { action: PHONE_ACTION, roleType: 'authenticated' },
+  { action: DECRYPT_ACTION, roleType: 'authenticated' },
   { action: PROFILE_ACTIONS.find, roleType: 'authenticated' },
   { action: PROFILE_ACTIONS.update, roleType: 'authenticated' },
 ] as const;

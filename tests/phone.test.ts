@@ -501,11 +501,17 @@ describe('the phone.bind permission in Users & Permissions', () => {
     expect(await permissionRows('plugin::users-permissions.auth.register')).toEqual(['public']);
   });
 
-  test('the roles page lists the plugin’s content-API actions (login, phone), not its admin settings', async () => {
+  test('the roles page lists the plugin’s content-API actions (login, phone, decrypt, profile), not its admin settings', async () => {
     const role = await app.strapi.db.query(ROLE_UID).findOne({ where: { type: 'authenticated' } });
     const { permissions } = await rolePermissions(role.id);
+    const granted = { enabled: true, policy: '' };
     expect(permissions[`plugin::${PLUGIN}`]).toEqual({
-      controllers: { auth: { login: { enabled: false, policy: '' } }, phone: { bind: { enabled: true, policy: '' } } },
+      controllers: {
+        auth: { login: { enabled: false, policy: '' } },
+        encryptedData: { decrypt: granted },
+        phone: { bind: granted },
+        profile: { find: granted, update: granted },
+      },
     });
   });
 

@@ -1,6 +1,7 @@
 import auth from './auth';
+import encryptedData from './encrypted-data';
 import phone from './phone';
 import profile from './profile';
 import settings from './settings';
 
-export default { auth, phone, profile, settings };
+export default { auth, encryptedData, phone, profile, settings };

@@ -7,11 +7,26 @@ import nicknameCheck from './nickname-check';
 import phone from './phone';
 import profile from './profile';
 import secrets from './secrets';
+import sessions from './sessions';
 import token from './token';
 import upgrade from './upgrade';
 import wechat from './wechat';
 
-const services = { avatar, credentialCheck, credentials, identities, login, nicknameCheck, phone, profile, secrets, token, upgrade, wechat };
+const services = {
+  avatar,
+  credentialCheck,
+  credentials,
+  identities,
+  login,
+  nicknameCheck,
+  phone,
+  profile,
+  secrets,
+  sessions,
+  token,
+  upgrade,
+  wechat,
+};
 
 export type Services = typeof services;
 export default services;

@@ -204,6 +204,26 @@ export function msgSecCheckInput(input: unknown): MsgSecCheckInput {
   };
 }
 
+export interface CheckSessionKeyInput {
+  appId?: string;
+  openid: string;
+  sessionKey: string;
+}
+
+export function checkSessionKeyInput(input: unknown): CheckSessionKeyInput {
+  const value = check(input, ['appId', 'openid', 'sessionKey'], (c) => {
+    c.string('openid', { required: true, ...OPENID });
+    // code2session's session_key: 16 bytes in base64.
+    c.string('sessionKey', {
+      required: true,
+      max: 24,
+      pattern: /^[A-Za-z0-9+/]{22}==$/,
+      format: 'sessionKey must be a session_key as code2session answers it',
+    });
+  });
+  return { appId: optional(value.appId), openid: value.openid as string, sessionKey: value.sessionKey as string };
+}
+
 export interface GenericCallInput {
   appId?: string;
   method: 'GET' | 'POST';

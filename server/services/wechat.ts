@@ -5,7 +5,7 @@ import { wechatFailureToHttpError } from '../utils/http-error';
 import { createAccessTokenManager, type AccessTokenManager } from '../wechat/access-token';
 import { createWeChatClient, type PhoneNumberResult, type WeChatClient } from '../wechat/wechat-client';
 import { createAccessTokenStore } from './access-token-store';
-import { genericCallInput, msgSecCheckInput, phoneNumberInput, subscribeMessageInput, unlimitedQRCodeInput } from './wechat-input';
+import { checkSessionKeyInput, genericCallInput, msgSecCheckInput, phoneNumberInput, subscribeMessageInput, unlimitedQRCodeInput } from './wechat-input';
 
 /** What the admin page shows of an app's access token (never the token). */
 export interface TokenStatus {
@@ -96,6 +96,16 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const { appId, body } = msgSecCheckInput(input);
       const { suggest, label } = await onToken('msg_sec_check', appId, (c, token) => c.msgSecCheck(token, body));
       return { suggest, label };
+    },
+
+    /**
+     * Whether `sessionKey` is still the current session key of `openid` in the app (checksession with
+     * its hmac_sha256 signature; the key itself is never sent). An outdated key is `false`, not an error.
+     * For a user's stored key, use the `sessions` service's checkSessionKey.
+     */
+    async checkSessionKey(input: { appId?: string; openid: string; sessionKey: string }): Promise<boolean> {
+      const { appId, openid, sessionKey } = checkSessionKeyInput(input);
+      return onToken('checksession', appId, (c, token) => c.checkSessionKey(token, { openid, sessionKey }));
     },
 
     /** Any other WeChat server API that answers JSON, on the app's access token: the parsed body (errcode ≠ 0 → error). `retry: false` for billed APIs. */

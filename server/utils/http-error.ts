@@ -14,7 +14,7 @@ const createError = requireFromUtils('http-errors') as CreateError;
  * For 403 this is needed instead of @strapi/utils' ForbiddenError: Strapi's route authorization
  * wrapper catches a ForbiddenError thrown by any handler and replaces its message with "Forbidden".
  */
-export function httpError(status: 403 | 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
+export function httpError(status: 403 | 409 | 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
   return createError(status, message, { details, expose: true });
 }
 
