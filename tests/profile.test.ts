@@ -83,8 +83,8 @@ interface Part {
 }
 
 /** PUT as wx.uploadFile sends it: multipart/form-data, the file under `avatar`, the other fields as formData. */
-async function putMultipart(token: string, fields: Record<string, string>, avatar?: Part, fileField = 'avatar') {
-  const req = request(app.server).put(PROFILE_PATH).set('Authorization', `Bearer ${token}`);
+async function putMultipart(token: string, fields: Record<string, string>, avatar?: Part, fileField = 'avatar', method: 'put' | 'post' = 'put') {
+  const req = request(app.server)[method](PROFILE_PATH).set('Authorization', `Bearer ${token}`);
   for (const [name, value] of Object.entries(fields)) req.field(name, value);
   if (avatar) req.attach(fileField, avatar.data, { filename: avatar.filename, contentType: avatar.contentType });
   return responses.add(await req);
@@ -262,6 +262,22 @@ describe('PUT /profile: the avatar', () => {
     expect(user.wechatAvatar).toMatchObject({ mime: 'image/jpeg', ext: '.jpg', width: 300, height: 300 });
     expect(user.wechatNickname).toBe('画家'); // not sent: kept
     expect(res.body.avatar.url).toBe(user.wechatAvatar.url);
+  });
+
+  test('POST, as wx.uploadFile sends it, is the same update', async () => {
+    const previous = (await userRow(userId)).wechatAvatar;
+    const res = await putMultipart(
+      token,
+      { nickName: '画家' },
+      { data: await png(260, 260), filename: 'wxfile://tmp_1.png', contentType: 'image/png' },
+      'avatar',
+      'post'
+    );
+    expectStatus(res, 200);
+    expect(await files().findOne({ where: { id: previous.id } })).toBeNull();
+    const user = await userRow(userId);
+    expect(user.wechatAvatar).toMatchObject({ mime: 'image/png', width: 260 });
+    expect(res.body).toMatchObject({ nickName: '画家', avatar: { url: user.wechatAvatar.url } });
   });
 
   test.each([

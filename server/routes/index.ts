@@ -50,6 +50,8 @@ export default {
       // The user's profile (docs/profile.md): profile.find and profile.update, granted like phone.bind.
       { method: 'GET', path: '/profile', handler: 'profile.find', config: {} },
       { method: 'PUT', path: '/profile', handler: 'profile.update', config: {} },
+      // wx.uploadFile (and uni.uploadFile, Taro.uploadFile) can only POST: the same update, same permission.
+      { method: 'POST', path: '/profile', handler: 'profile.update', config: {} },
       // The user's encrypted open data, decrypted with the session key of their latest login in that app
       // (action plugin::strapi-wechat-miniprogram-auth.encryptedData.decrypt, granted to Authenticated once).
       { method: 'POST', path: '/decrypt', handler: 'encryptedData.decrypt', config: {} },
