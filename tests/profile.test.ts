@@ -11,6 +11,8 @@ import sharp from 'sharp';
 import { startTestApp, TestApp, type Untyped } from './helpers/test-app';
 import { expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { expectStatus, logLines } from './helpers/apps';
+import { registerFirstAdmin } from './helpers/admin';
+import { openEntry, saveEntry } from './helpers/content-manager';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -581,6 +583,27 @@ describe("the profile fields are the plugin's alone", () => {
     expect(await userRow(userId)).toMatchObject({ wechatNickname: null, wechatAvatar: null });
     const profile = await getProfile(registered.body.jwt);
     expect(profile.body).toMatchObject({ nickName: null, avatar: null });
+  });
+});
+
+describe('the profile in the Content Manager', () => {
+  test('the admin sees the nickname and the avatar; saving the user keeps them, and cannot change them', async () => {
+    const { token, user } = await wechatLogin('shown');
+    expectStatus(await putMultipart(token, { nickName: 'Shown' }, { data: await png(200, 200), filename: 'a.png', contentType: 'image/png' }), 200);
+    const avatar = (await userRow(user.id)).wechatAvatar;
+    const other = await files().findOne({ where: { id: { $ne: avatar.id } } });
+    const admin = await registerFirstAdmin(app.server, 'profile-admin@example.com');
+    const opened = await openEntry(app.server, admin, USER_UID, user.id);
+    expectStatus(opened, 200);
+    expect(opened.body).toMatchObject({ wechatNickname: 'Shown', wechatAvatar: { id: avatar.id, url: avatar.url } });
+    const saved = await saveEntry(app.strapi, app.server, admin, USER_UID, user.id, {
+      username: 'shown-renamed',
+      wechatNickname: 'Edited',
+      wechatAvatar: other?.id ?? null,
+    });
+    expectStatus(saved, 200);
+    expect(await userRow(user.id)).toMatchObject({ wechatNickname: 'Shown', wechatAvatar: { id: avatar.id } });
+    expect((await users().findOne({ where: { id: user.id } })).username).toBe('shown-renamed');
   });
 });
 
