@@ -1,10 +1,13 @@
 /**
- * A phone number as it may be shown back to its owner: the first 3 and last 4 digits of a number of
- * 8 digits or more (`138****8000`), only the last 2 of a shorter one, none of 4 or fewer. Never the full number.
+ * A phone number as it may be shown back to its owner, never in full: at least 4 digits hidden.
+ * 11 digits or more (mainland China): the first 3 and the last 4 (`138****8000`); 8 to 10 digits
+ * (e.g. Hong Kong, Macau): the last 4; 5 to 7: the last 2; shorter: nothing.
  */
 export function maskPhoneNumber(number: string): string {
   const digits = [...number];
-  if (digits.length >= 8) return `${digits.slice(0, 3).join('')}${'*'.repeat(digits.length - 7)}${digits.slice(-4).join('')}`;
-  if (digits.length <= 4) return '*'.repeat(digits.length);
-  return `${'*'.repeat(digits.length - 2)}${digits.slice(-2).join('')}`;
+  const stars = (n: number) => '*'.repeat(n);
+  if (digits.length >= 11) return `${digits.slice(0, 3).join('')}${stars(digits.length - 7)}${digits.slice(-4).join('')}`;
+  if (digits.length >= 8) return `${stars(digits.length - 4)}${digits.slice(-4).join('')}`;
+  if (digits.length >= 5) return `${stars(digits.length - 2)}${digits.slice(-2).join('')}`;
+  return stars(digits.length);
 }
