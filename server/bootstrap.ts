@@ -12,6 +12,8 @@ export default async ({ strapi }: { strapi: Strapi }) => {
   getService(strapi, 'token').checkShortcut();
   // Data left by 0.0.5 and 1.0: settings shape, credentials, accounts.
   await getService(strapi, 'upgrade').run();
+  // AppSecrets, access tokens and session keys sealed under the current encryption key.
+  await getService(strapi, 'secretsAtRest').run();
   await registerAdminActions(strapi);
   // Users & Permissions: the phone route's action to Authenticated, once.
   await grantDefaultPermissions(strapi);

@@ -8,7 +8,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'crypt
  * (8 hex characters of a hash of the key, never the key) says which key sealed it, so values
  * sealed before a rotation are still read with the previous key and resealed with the current one.
  */
-const PREFIX = 'wxenc:v1:';
+export const SEALED_PREFIX = 'wxenc:v1:';
+const PREFIX = SEALED_PREFIX;
 const SEALED = /^wxenc:v1:([0-9a-f]{8}):([A-Za-z0-9_-]{16}):([A-Za-z0-9_-]{22,})$/;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

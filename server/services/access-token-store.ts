@@ -1,6 +1,9 @@
 import { query } from '../strapi';
 import type { Strapi } from '../types';
 import { ACCESS_TOKEN_UID } from '../content-types/access-token';
+import { SecretUnreadableError } from '../crypto/secret-box';
+import { getService } from '../utils/get-service';
+import type secretsService from './secrets';
 import type { AccessTokenStore, TokenRecord, TokenRecordChange } from '../wechat/access-token';
 
 /** A row of wechat_access_tokens as the query engine answers it (biginteger as a string, datetimes as dates or strings). */
@@ -20,7 +23,19 @@ const ms = (value: string | number | Date | null | undefined): number | null => 
   return Number.isFinite(n) ? n : null;
 };
 
-function fromRow(row: AccessTokenRow): TokenRecord {
+type Secrets = Pick<ReturnType<typeof secretsService>, 'open' | 'seal'>;
+
+/** The stored token opened; one no configured key opens counts as none (a fresh one is fetched). */
+function openToken(secrets: Secrets, stored: string | null): string | null {
+  try {
+    return secrets.open(stored || null);
+  } catch (error) {
+    if (error instanceof SecretUnreadableError) return null;
+    throw error;
+  }
+}
+
+function fromRow(row: AccessTokenRow, secrets: Secrets): TokenRecord {
   let forceRefreshes: unknown = row.forceRefreshes;
   if (typeof forceRefreshes === 'string') {
     try {
@@ -31,7 +46,7 @@ function fromRow(row: AccessTokenRow): TokenRecord {
   }
   return {
     appId: row.appId,
-    accessToken: row.accessToken || null,
+    accessToken: openToken(secrets, row.accessToken),
     expiresAt: ms(row.expiresAt),
     refreshedAt: ms(row.refreshedAt),
     lastErrcode: row.lastErrcode === null || row.lastErrcode === undefined ? null : Number(row.lastErrcode),
@@ -40,9 +55,9 @@ function fromRow(row: AccessTokenRow): TokenRecord {
   };
 }
 
-function toRow(change: TokenRecordChange): Record<string, unknown> {
+function toRow(change: TokenRecordChange, secrets: Secrets): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  if ('accessToken' in change) data.accessToken = change.accessToken;
+  if ('accessToken' in change) data.accessToken = change.accessToken ? secrets.seal(change.accessToken) : null;
   if ('expiresAt' in change) data.expiresAt = change.expiresAt === null || change.expiresAt === undefined ? null : String(Math.round(change.expiresAt));
   if ('refreshedAt' in change) data.refreshedAt = change.refreshedAt ? new Date(change.refreshedAt) : null;
   if ('lastErrcode' in change) data.lastErrcode = change.lastErrcode;
@@ -58,19 +73,20 @@ function toRow(change: TokenRecordChange): Record<string, unknown> {
  */
 export function createAccessTokenStore(strapi: Strapi): AccessTokenStore & { readAll(): Promise<TokenRecord[]> } {
   const rows = () => query<AccessTokenRow>(strapi, ACCESS_TOKEN_UID);
+  const secrets = () => getService(strapi, 'secrets');
 
   return {
     async read(appId) {
       const row = await rows().findOne({ where: { appId } });
-      return row ? fromRow(row) : null;
+      return row ? fromRow(row, secrets()) : null;
     },
 
     async readAll() {
-      return (await rows().findMany({})).map(fromRow);
+      return (await rows().findMany({})).map((row) => fromRow(row, secrets()));
     },
 
     async write(appId, change) {
-      const data = toRow(change);
+      const data = toRow(change, secrets());
       const { count } = await rows().updateMany({ where: { appId }, data });
       if (count > 0) return;
       try {
@@ -83,8 +99,12 @@ export function createAccessTokenStore(strapi: Strapi): AccessTokenStore & { rea
     },
 
     async writeIf(appId, expectedToken, change) {
+      // The stored token is sealed with a random IV: compare the plaintext, then swap on the exact stored text.
+      const row = await rows().findOne({ where: { appId }, select: ['accessToken'] });
+      if (!row) return false;
+      if (openToken(secrets(), row.accessToken) !== expectedToken) return false;
       // null: no token stored (the query engine turns it into IS NULL).
-      const { count } = await rows().updateMany({ where: { appId, accessToken: expectedToken }, data: toRow(change) });
+      const { count } = await rows().updateMany({ where: { appId, accessToken: row.accessToken ?? null }, data: toRow(change, secrets()) });
       return count > 0;
     },
   };

@@ -4,6 +4,8 @@ import { pluginConfig, pluginStore } from '../strapi';
 import type { Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings, Strapi } from '../types';
 import { findApp, resolveApps } from './app-resolution';
 import { normalizeSettings } from './settings-store';
+import { getService } from '../utils/get-service';
+import { SecretUnreadableError } from '../crypto/secret-box';
 
 const { ValidationError } = errors;
 const STORE_KEY = 'settings';
@@ -18,7 +20,32 @@ export default ({ strapi }: { strapi: Strapi }) => {
   const store = pluginStore(strapi);
   let cache: { resolved: ResolvedApps; until: number } | null = null;
 
-  const readStored = async (): Promise<StoredSettings> => normalizeSettings(await store.get(STORE_KEY));
+  const secrets = () => getService(strapi, 'secrets');
+  const unreadableReported = new Set<string>();
+
+  /** A stored AppSecret, opened; one that no configured key opens counts as missing (reported once per app). */
+  function openSecret(app: StoredApp): StoredApp {
+    if (!app.appSecret) return app;
+    try {
+      return { ...app, appSecret: secrets().open(app.appSecret) ?? undefined };
+    } catch (error) {
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      if (!unreadableReported.has(app.appId)) {
+        unreadableReported.add(app.appId);
+        strapi.log.error(
+          `[wechat-auth] the AppSecret stored for ${app.appId} cannot be decrypted: ${error.message}. Configure that key, or save the AppSecret again`
+        );
+      }
+      const { appSecret: _unreadable, ...rest } = app;
+      return rest;
+    }
+  }
+
+  /** The stored settings with the AppSecrets in plaintext (they are sealed in the store). */
+  const readStored = async (): Promise<StoredSettings> => {
+    const settings = normalizeSettings(await store.get(STORE_KEY));
+    return { ...settings, apps: settings.apps.map(openSecret) };
+  };
 
   async function resolved(): Promise<ResolvedApps> {
     const now = Date.now();
@@ -36,7 +63,15 @@ export default ({ strapi }: { strapi: Strapi }) => {
   }
 
   async function writeStored(change: (settings: StoredSettings) => StoredSettings): Promise<void> {
-    await store.set(STORE_KEY, change(await readStored()));
+    const raw = normalizeSettings(await store.get(STORE_KEY));
+    const next = change({ ...raw, apps: raw.apps.map(openSecret) });
+    const sealedBefore = new Map(raw.apps.map((app) => [app.appId.toLowerCase(), app.appSecret]));
+    // No change removes a secret from an app that stays: one absent now was unreadable, and is kept as it was stored.
+    const apps = next.apps.map((app) => {
+      const appSecret = app.appSecret ? secrets().seal(app.appSecret) : sealedBefore.get(app.appId.toLowerCase());
+      return appSecret ? { ...app, appSecret } : app;
+    });
+    await store.set(STORE_KEY, { ...next, apps });
     cache = null;
   }
 
@@ -124,7 +159,13 @@ export default ({ strapi }: { strapi: Strapi }) => {
       await writeStored((settings) => ({ ...settings, defaultAppId: appId }));
     },
 
-    /** Writes the settings as they are now read (the current shape), plus `patch`. */
+    /** Whether a stored AppSecret is in plaintext while a key is configured, or sealed under a previous key. */
+    async needsReseal(): Promise<boolean> {
+      const { apps } = normalizeSettings(await store.get(STORE_KEY));
+      return apps.some((app) => app.appSecret !== undefined && secrets().box().needsReseal(app.appSecret));
+    },
+
+    /** Writes the settings as they are now read (the current shape, secrets sealed with the current key), plus `patch`. */
     async rewrite(patch: Partial<StoredSettings> = {}): Promise<void> {
       await writeStored((settings) => ({ ...settings, ...patch }));
     },

@@ -1,5 +1,7 @@
 import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
+import { getService } from '../utils/get-service';
+import { SecretUnreadableError } from '../crypto/secret-box';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { IDENTITY_UID, PROVIDER, USER_UID } from '../utils/plugin-id';
 import { dialectUsesReturning, knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
@@ -46,6 +48,19 @@ export default ({ strapi }: { strapi: Strapi }) => {
   const users = () => query<WeChatUser>(strapi, USER_UID);
   const identities = () => query(strapi, IDENTITY_UID);
 
+  const secrets = () => getService(strapi, 'secrets');
+
+  /** Whether the stored (sealed) session key is this one under the current key; an unreadable one is not. */
+  function holdsSessionKey(stored: string | null, sessionKey: string): boolean {
+    if (stored === null || secrets().box().needsReseal(stored)) return false;
+    try {
+      return secrets().open(stored) === sessionKey;
+    } catch (error) {
+      if (error instanceof SecretUnreadableError) return false;
+      throw error;
+    }
+  }
+
   function assertNotBlocked(user: WeChatUser) {
     if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
   }
@@ -90,7 +105,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
     assertNotBlocked(user);
     const { session } = subject;
     const change: { sessionKey?: string; unionid?: string } = {};
-    if (identity.sessionKey !== session.sessionKey) change.sessionKey = session.sessionKey;
+    if (!holdsSessionKey(identity.sessionKey, session.sessionKey)) change.sessionKey = secrets().seal(session.sessionKey);
     const newUnionid = session.unionid && identity.unionid !== session.unionid ? session.unionid : undefined;
     if (newUnionid) change.unionid = newUnionid;
     if (change.sessionKey !== undefined || change.unionid !== undefined) await identitySql().refresh(identity.id, change);
@@ -110,7 +125,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
   async function attach(user: WeChatUser, subject: LoginSubject, orphanIdentityId?: number): Promise<WeChatUser> {
     assertNotBlocked(user);
     const { appId, session } = subject;
-    const data = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey, user: user.id };
+    const data = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: secrets().seal(session.sessionKey), user: user.id };
     await transaction(strapi, () =>
       asIdentityWrite(() => (orphanIdentityId ? identities().update({ where: { id: orphanIdentityId }, data }) : identities().create({ data })))
     );
@@ -146,7 +161,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
             wechatUserInfo: userInfo ?? null,
           },
         });
-        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: session.sessionKey };
+        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: secrets().seal(session.sessionKey) };
         if (orphanIdentityId) await identities().update({ where: { id: orphanIdentityId }, data: { ...identity, user: user.id } });
         else await identitySql().insertFirstIdentity(trx, useReturning, { ...identity, userId: user.id });
         return user;

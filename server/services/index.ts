@@ -7,6 +7,7 @@ import nicknameCheck from './nickname-check';
 import phone from './phone';
 import profile from './profile';
 import secrets from './secrets';
+import secretsAtRest from './secrets-at-rest';
 import sessions from './sessions';
 import token from './token';
 import upgrade from './upgrade';
@@ -22,6 +23,7 @@ const services = {
   phone,
   profile,
   secrets,
+  secretsAtRest,
   sessions,
   token,
   upgrade,

@@ -37,6 +37,15 @@ export default ({ strapi }: { strapi: Strapi }) => {
     else if (isLegacyShape(raw)) await credentials().rewrite();
   }
 
+  /** The 0.0.5 row's AppSecret is encrypted in place once a key is configured (server/services/secrets-at-rest.ts). */
+  function openLegacy(stored: string | null | undefined): string | null {
+    try {
+      return getService(strapi, 'secrets').open(stored);
+    } catch {
+      return null;
+    }
+  }
+
   async function readLegacyCredentials(): Promise<LegacyCredentialRow | null> {
     if (!hasModel(strapi, LEGACY_CREDENTIAL_UID)) return null;
     return query<LegacyCredentialRow>(strapi, LEGACY_CREDENTIAL_UID).findOne({});
@@ -48,7 +57,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
     if (stored.legacyCredentialsImported || stored.apps.length) return;
     const row = await readLegacyCredentials();
     const appId = row?.app_id?.trim();
-    const appSecret = row?.app_secret?.trim();
+    const appSecret = openLegacy(row?.app_secret)?.trim();
     if (!appId || !appSecret) return;
     if (!APP_ID_PATTERN.test(appId) || !APP_SECRET_PATTERN.test(appSecret)) {
       strapi.log.warn('[wechat-auth] the credentials saved by version 0.0.5 do not look like an AppID/AppSecret: not imported');
@@ -72,6 +81,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
       await query(strapi, USER_UID).updateMany({ where: { id: user.id }, data });
     }
     if (users.length) strapi.log.info(`[wechat-auth] gave ${users.length} account(s) created by version 0.0.5 a username and an email`);
+  }
+
+  /** A session key kept on the user (plaintext, or sealed in place) sealed for its identity; one no key opens is dropped (the next login brings a new one). */
+  function resealed(stored: string | null | undefined): string | null {
+    const plain = openLegacy(stored);
+    return plain ? getService(strapi, 'secrets').seal(plain) : null;
   }
 
   /** The openid 0.0.5/1.0 kept on the user becomes an identity in the default app (the one they were made with). */
@@ -111,7 +126,13 @@ export default ({ strapi }: { strapi: Strapi }) => {
         try {
           await asIdentityWrite(() =>
             query(strapi, IDENTITY_UID).create({
-              data: { appId: legacyAppId, openid: user.openid, unionid: user.unionid ?? null, sessionKey: user.wechatSessionKey ?? null, user: user.id },
+              data: {
+                appId: legacyAppId,
+                openid: user.openid,
+                unionid: user.unionid ?? null,
+                sessionKey: resealed(user.wechatSessionKey as string | null),
+                user: user.id,
+              },
             })
           );
           migrated++;

@@ -129,6 +129,11 @@ export async function registerAdminActions(strapi: Strapi, actions: Row[]): Prom
   await provider.registerMany(actions);
 }
 
+/** 'development', 'production', ...: NODE_ENV as Strapi read it at startup. */
+export function environment(strapi: Strapi): string {
+  return String(strapi.config.get('environment', 'development') ?? 'development');
+}
+
 export function serverUrl(strapi: Strapi): string {
   return String(strapi.config.get('server.url', '') ?? '');
 }

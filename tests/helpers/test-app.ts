@@ -105,7 +105,13 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
   const logs = new LogCapture();
   logs.attach(strapi.log);
-  await strapi.load();
+  try {
+    await strapi.load();
+  } catch (error) {
+    // A startup that fails (on purpose, in some tests) must not leave its database pool open.
+    await strapi.destroy().catch(() => undefined);
+    throw error;
+  }
   await strapi.server.mount();
   const httpServer: Server = strapi.server.httpServer;
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
