@@ -57,6 +57,8 @@ async function waitFor(url, { status, timeoutMs, child, name }) {
   throw new Error(`${name} did not answer ${url} within ${timeoutMs} ms: see ${logFile(name)}`);
 }
 
+const BENCH_ENCRYPTION_KEY = require('crypto').randomBytes(32).toString('base64');
+
 /** The WeChat API simulator of `pluginDir`'s build, on a free port. */
 async function startSimulator(pluginDir, name = 'simulator') {
   const port = await freePort();
@@ -81,6 +83,8 @@ async function startStrapi({ name, appDir, database, simulatorPort, heapFile, no
       HOST: '127.0.0.1',
       PORT: String(port),
       WECHAT_API_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
+      // Secrets sealed at rest, as in production (releases before 1.1 ignore it).
+      WECHAT_AUTH_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
       WECHAT_RATELIMIT_ENABLED: 'false',
       UP_RATELIMIT_ENABLED: 'false',
       STRAPI_TELEMETRY_DISABLED: 'true',

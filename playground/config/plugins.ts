@@ -23,6 +23,8 @@ export default ({ env }: { env: Env }) => ({
         interval: env.int('WECHAT_RATELIMIT_INTERVAL_MS', 60000),
         max: env.int('WECHAT_RATELIMIT_MAX', 600),
       },
+      // AppSecrets, access tokens and session keys are sealed with this key (npm run develop makes one in playground/.env).
+      encryption: { key: env('WECHAT_AUTH_ENCRYPTION_KEY'), onMissingKey: env('WECHAT_AUTH_ON_MISSING_KEY', 'warn') },
       // PUT /api/strapi-wechat-miniprogram-auth/profile (docs/profile.md). Avatars go to the Media Library
       // (public/uploads here); with WECHAT_CONTENT_SECURITY=true nicknames are checked by the simulator's
       // msg_sec_check ("risky" and "违禁词" are refused, "review" and "待审核" accepted for review).
