@@ -11,8 +11,10 @@ import tseslint from 'typescript-eslint';
 const TS = ['**/*.ts', '**/*.tsx'];
 // Runs in the browser: the plugin's admin panel and the playground's admin customisation. Everything else runs on Node.
 const BROWSER = ['admin/**', 'playground/src/admin/**', 'strapi-admin.ts'];
+// Runs in a mini program (WeChat's JavaScript runtime, or uni-app / Taro): neither Node nor a browser.
+const MINIPROGRAM = ['client/src/**', 'examples/miniprogram/**'];
 // Shipped code: what the plugin's users run.
-const SHIPPED = ['server/**', 'admin/**', 'simulator/**', 'strapi-server.ts', 'strapi-admin.ts'];
+const SHIPPED = ['server/**', 'admin/**', 'simulator/**', 'client/src/**', 'strapi-server.ts', 'strapi-admin.ts'];
 const unusedVars = { argsIgnorePattern: '^_', ignoreRestSiblings: true };
 
 export default defineConfig([
@@ -27,13 +29,15 @@ export default defineConfig([
     'playground/dist/',
     'playground/.strapi/',
     'playground/types/generated/',
+    'client/miniprogram_dist/',
+    '**/miniprogram_npm/',
   ]),
 
   // A disable comment that no longer suppresses anything is an error, so none outlives its reason.
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
 
   js.configs.recommended,
-  { ignores: BROWSER, languageOptions: { globals: globals.node } },
+  { ignores: [...BROWSER, ...MINIPROGRAM], languageOptions: { globals: globals.node } },
 
   // Plain JavaScript (bench/, playground/scripts/, scripts/, tests/helpers/*.js, jest.config.js, strapi-server.js) is
   // CommonJS, and in no tsconfig: it gets the syntax rules only, no type information.
@@ -92,6 +96,27 @@ export default defineConfig([
       // Hooks hand out bound functions typed as methods (react-intl's formatMessage, useNotification's toggleNotification...):
       // destructuring them is how they are meant to be used.
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+
+  // The example mini program: CommonJS with the mini program's globals. (The client's TypeScript declares what it uses;
+  // client/tsconfig.json has neither DOM nor Node types.)
+  {
+    files: ['examples/miniprogram/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        ...globals.commonjs,
+        wx: 'readonly',
+        App: 'readonly',
+        Page: 'readonly',
+        Component: 'readonly',
+        getApp: 'readonly',
+        getCurrentPages: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
   },
 
