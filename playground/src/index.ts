@@ -1,10 +1,11 @@
+import { seedArticles, SeedStrapi } from './seed-articles';
+
 // The simulator's demo mini program (see simulator/wechat-simulator.ts, DEMO_APP).
 const DEMO_APP = { appId: 'wx0123456789abcdef', name: 'Demo (simulator)', appSecret: '0123456789abcdef0123456789abcdef' };
 
 /** The parts of Strapi this bootstrap uses. */
-interface PlaygroundStrapi {
+interface PlaygroundStrapi extends SeedStrapi {
   plugin(name: string): { service(name: string): unknown };
-  log: { info(message: string): void };
 }
 
 interface CredentialsService {
@@ -15,6 +16,8 @@ interface CredentialsService {
 export default {
   register() {},
   async bootstrap({ strapi }: { strapi: PlaygroundStrapi }) {
+    // What examples/miniprogram lists (GET /api/articles).
+    await seedArticles(strapi);
     // So that a login works right after `npm run develop`. Set PLAYGROUND_SEED_CREDENTIALS=false
     // to start unconfigured and enter the credentials in the admin panel instead.
     if (process.env.PLAYGROUND_SEED_CREDENTIALS === 'false') return;
