@@ -7,7 +7,7 @@
 import { randomBytes } from 'crypto';
 import request from 'supertest';
 import { startTestApp, TestApp, type Untyped } from './helpers/test-app';
-import { expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
+import { expectNoSecrets, expectStrapiError, login, registerLocalUser, ResponseLog } from './helpers/login';
 import { expectStatus, IDENTITY_UID, logLines } from './helpers/apps';
 import { DEMO_APP, WeChatSimulator, type EncryptedData, type SimulatorStats } from '../simulator/wechat-simulator';
 
@@ -62,15 +62,7 @@ function decrypt(token: string | null, body: unknown) {
   return (typeof body === 'string' ? req.set('Content-Type', 'application/json').send(body) : req.send(body as object)).then((res) => responses.add(res));
 }
 
-async function localUser(username: string) {
-  const res = responses.add(
-    await request(app.server)
-      .post('/api/auth/local/register')
-      .send({ username, email: `${username}@example.com`, password: 'Password123!' })
-  );
-  expectStatus(res, 200);
-  return res.body as { jwt: string; user: { id: number } };
-}
+const localUser = (username: string) => registerLocalUser(app.server, username, responses);
 
 const stats = (): SimulatorStats => sim.getStats();
 const wechatRequests = () => Object.values(stats().totals).reduce((a, b) => a + b, 0);

@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { startTestApp, TestApp, type Untyped } from './helpers/test-app';
-import { codeFor, expectNoSecrets, expectStrapiError, LOGIN_PATH, login, ResponseLog } from './helpers/login';
+import { codeFor, expectNoSecrets, expectStrapiError, LOGIN_PATH, login, registerLocalUser, ResponseLog } from './helpers/login';
 import { identitiesOf, expectStatus } from './helpers/apps';
 import { ADMIN_PASSWORD, adminLogin, registerFirstAdmin } from './helpers/admin';
 import { openEntry, saveEntry } from './helpers/content-manager';
@@ -94,15 +94,7 @@ const wechatRequests = () => Object.values(stats().totals).reduce((a, b) => a + 
 const phoneRequests = () => stats().totals.phone;
 const billed = (appId: string) => stats().phoneBilled[appId] ?? 0;
 
-async function localUser(username: string) {
-  const res = responses.add(
-    await request(app.server)
-      .post('/api/auth/local/register')
-      .send({ username, email: `${username}@example.com`, password: 'Password123!' })
-  );
-  expectStatus(res, 200);
-  return res.body as { jwt: string; user: { id: number } };
-}
+const localUser = (username: string) => registerLocalUser(app.server, username, responses);
 
 async function grant(action: string, roleType = 'authenticated') {
   const role = await app.strapi.db.query(ROLE_UID).findOne({ where: { type: roleType } });

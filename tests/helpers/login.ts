@@ -42,3 +42,13 @@ export function expectNoSecrets(text: string, secrets: string[]): void {
   const leaked = secrets.filter((s) => s && text.includes(s)).length;
   expect({ leakedSecrets: leaked, checked: secrets.length }).toEqual({ leakedSecrets: 0, checked: secrets.length });
 }
+
+/** A users-permissions account with a password (no WeChat identity), registered through /api/auth/local/register. */
+export async function registerLocalUser(server: string, username: string, responses?: ResponseLog): Promise<{ jwt: string; user: { id: number } }> {
+  const res = await request(server)
+    .post('/api/auth/local/register')
+    .send({ username, email: `${username}@example.com`, password: 'Password123!' });
+  responses?.add(res);
+  expect({ status: res.status, body: res.status === 200 ? undefined : res.body }).toEqual({ status: 200, body: undefined });
+  return res.body as { jwt: string; user: { id: number } };
+}

@@ -1,5 +1,6 @@
 import { errors, yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
+import { jsonBody } from './json-body';
 
 /**
  * The largest `encryptedData` accepted, in base64 characters (24 KiB of ciphertext). WeChat's
@@ -16,9 +17,6 @@ const BLOCK_BYTES = 16;
 
 const base64Bytes = (text: string) => (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 
-const isPlainObject = (value: unknown) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
-
 const encryptedDataSchema = yup
   .string()
   .strict()
@@ -33,22 +31,16 @@ const encryptedDataSchema = yup
     return bytes > 0 && bytes % BLOCK_BYTES === 0;
   });
 
-const bodySchema = yup
-  .object({
-    encryptedData: encryptedDataSchema,
-    iv: yup
-      .string()
-      .strict()
-      .typeError('iv must be a string: the iv the wx API returned')
-      .required('iv is required: send the iv the wx API returned with encryptedData')
-      .matches(IV, { message: 'iv must be 16 bytes in base64 (24 characters), as the wx API returned it', excludeEmptyString: true }),
-    appId: yup.string().strict().typeError('appId must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT),
-  })
-  .typeError('The body must be a JSON object')
-  .noUnknown(true, 'Unknown field: ${unknown}')
-  .strict()
-  .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
-  .required('The body must be a JSON object');
+const bodySchema = jsonBody({
+  encryptedData: encryptedDataSchema,
+  iv: yup
+    .string()
+    .strict()
+    .typeError('iv must be a string: the iv the wx API returned')
+    .required('iv is required: send the iv the wx API returned with encryptedData')
+    .matches(IV, { message: 'iv must be 16 bytes in base64 (24 characters), as the wx API returned it', excludeEmptyString: true }),
+  appId: yup.string().strict().typeError('appId must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT),
+});
 
 const validateShape = validateYupSchema(bodySchema, { strict: true, abortEarly: false });
 

@@ -2,6 +2,7 @@ import { errors, yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
 import { phoneCode } from './phone';
 import { plainText } from './text';
+import { isPlainObject } from './json-body';
 
 // userInfo is whatever the client chose to send (WeChat no longer vouches for it): accept only
 // the known profile fields, with bounded sizes, in a plain object.
@@ -38,13 +39,6 @@ const loginBodySchema = yup
   .strict()
   .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
   .required('The body must be a JSON object');
-
-function isPlainObject(value: unknown): boolean {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  return !Object.prototype.hasOwnProperty.call(value, '__proto__');
-}
 
 const validateShape = validateYupSchema(loginBodySchema, { strict: true, abortEarly: false });
 

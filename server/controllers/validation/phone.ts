@@ -1,5 +1,6 @@
 import { errors, yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
+import { jsonBody } from './json-body';
 
 /**
  * The code a `<button open-type="getPhoneNumber">` hands the mini program (`e.detail.code`), in
@@ -18,19 +19,10 @@ export const phoneCode = (field: string, { required = false } = {}) => {
   return required ? schema.required(empty) : schema.min(1, empty);
 };
 
-const isPlainObject = (value: unknown) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
-
-const phoneBodySchema = yup
-  .object({
-    code: phoneCode('code', { required: true }),
-    appId: yup.string().strict().typeError('appId must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT),
-  })
-  .typeError('The body must be a JSON object')
-  .noUnknown(true, 'Unknown field: ${unknown}')
-  .strict()
-  .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
-  .required('The body must be a JSON object');
+const phoneBodySchema = jsonBody({
+  code: phoneCode('code', { required: true }),
+  appId: yup.string().strict().typeError('appId must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT),
+});
 
 const validateShape = validateYupSchema(phoneBodySchema, { strict: true, abortEarly: false });
 

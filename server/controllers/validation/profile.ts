@@ -2,6 +2,7 @@ import { errors } from '@strapi/utils';
 import type { LocalFile } from '../../strapi';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
 import { isPlainText } from './text';
+import { isPlainObject } from './json-body';
 
 /** What PUT /api/strapi-wechat-miniprogram-auth/profile asks for, checked. */
 export interface ProfileUpdateRequest {
@@ -28,12 +29,6 @@ function invalid(message: string, fieldErrors: FieldError[] = []): never {
 }
 
 const fieldError = (path: string, message: string): FieldError => ({ path: [path], message, name: 'ValidationError' });
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && !Object.prototype.hasOwnProperty.call(value, '__proto__');
-};
 
 /** formidable 1's File (what koa-body 4 puts in ctx.request.files), as far as it is read here. */
 interface UploadedPart {

@@ -1,21 +1,11 @@
 import { yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN, APP_SECRET_FORMAT, APP_SECRET_PATTERN } from '../../utils/app-id';
 import { plainText } from './text';
+import { jsonBody } from './json-body';
 
 export { APP_ID_PATTERN, APP_SECRET_PATTERN };
 
-const isPlainObject = (value: unknown) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
-
-const body = (fields: Record<string, yup.AnySchema>) =>
-  yup
-    .object(fields)
-    // Fixed type messages: yup's default ones print the value received, which may hold an AppSecret.
-    .typeError('The body must be a JSON object')
-    .noUnknown(true, 'Unknown field: ${unknown}')
-    .strict()
-    .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))
-    .required('The body must be a JSON object');
+const body = jsonBody;
 
 const appId = () => yup.string().strict().typeError('AppID must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT);
 const appSecret = () =>
