@@ -1,0 +1,2 @@
+// Everything goes through the client in api.js; the app itself keeps nothing.
+App({});
