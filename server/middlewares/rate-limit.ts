@@ -13,7 +13,14 @@ import { PLUGIN_ID } from '../utils/plugin-id';
  * /api/strapi-wechat-miniprogram-auth/login) share one budget (koa2-ratelimit's memory store is
  * process-wide). The path stands in for a route without a string handler.
  */
-export default (_config: unknown, { strapi }: { strapi: Strapi }) => {
+export default (_config: unknown, { strapi }: { strapi: Strapi }) => createRateLimiter(strapi, routeKey);
+
+/**
+ * A koa middleware counting requests in the `ratelimit` budget under `routeKeyOf(ctx)` and the
+ * client IP (a pass-through when the rate limit is disabled). Limiters built with the same route key
+ * share the count: koa2-ratelimit's memory store is process-wide.
+ */
+export function createRateLimiter(strapi: Strapi, routeKeyOf: (ctx: Context) => string): (ctx: Context, next: Next) => Promise<unknown> {
   const { enabled, interval, max } = pluginConfig(strapi, 'ratelimit');
   if (!enabled) return (_ctx: Context, next: Next) => next();
 
@@ -21,13 +28,13 @@ export default (_config: unknown, { strapi }: { strapi: Strapi }) => {
     interval,
     max,
     prefixKey: PLUGIN_ID,
-    keyGenerator: async (ctx: Context) => `${PLUGIN_ID}:${routeKey(ctx)}:${ctx.request.ip}`,
+    keyGenerator: async (ctx: Context) => `${PLUGIN_ID}:${routeKeyOf(ctx)}:${ctx.request.ip}`,
     handler() {
       throw new errors.RateLimitError('Too many login attempts from this address, retry later');
     },
   });
   return (ctx: Context, next: Next) => limiter(ctx, next);
-};
+}
 
 function routeKey(ctx: Context): string {
   const handler = (ctx.state as { route?: { handler?: unknown } }).route?.handler;

@@ -13,6 +13,7 @@ import type { IndexInfo, LifecycleHook, ModelMetadata, QueryEngine, Row, Strapi 
 export type { Strapi, QueryEngine, Row, ModelMetadata };
 export { errors };
 export { FILE_UID, mediaLibrary, uploadPluginSharp, type LocalFile, type MediaFile, type MediaFormat } from './upload';
+export * from './graphql';
 
 const db = (strapi: Strapi) => {
   if (!strapi.db) throw new Error('[wechat-auth] the database is not initialised yet');

@@ -26,6 +26,8 @@ export interface TestAppOptions {
   keepDatabase?: boolean;
   /** Folder the app is created in (default: the repository's .tmp/apps). */
   root?: string;
+  /** Install @strapi/plugin-graphql in the app too (POST /graphql, with its default config). */
+  graphql?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function writeApp(options: TestAppOptions): Promise<{ appDir: strin
     '@strapi/plugin-users-permissions': '4.26.2',
   };
   if (withPlugin) dependencies[PLUGIN_NAME] = '*';
+  if (options.graphql) dependencies['@strapi/plugin-graphql'] = '4.26.2';
 
   const files: Record<string, string> = {
     'package.json': JSON.stringify({ name: `test-app-${options.name}`, private: true, version: '0.0.0', dependencies }, null, 2),
