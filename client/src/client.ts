@@ -166,7 +166,7 @@ export class WechatAuthClient {
     const filePath = update.avatarTempFilePath;
     return this.withToken((token) =>
       // wx.uploadFile can only POST: the plugin's POST /profile is the same update as PUT.
-      sendUpload(this.platform, { url, filePath, name: 'avatar', formData, header: this.headers(token), timeout: this.timeout })
+      sendUpload(this.platform, { url, filePath, name: 'avatar', formData, header: this.headers(token, undefined, false), timeout: this.timeout })
     ) as Promise<T>;
   }
 
@@ -241,8 +241,9 @@ export class WechatAuthClient {
     );
   }
 
-  private headers(token: string | null, extra?: Record<string, string>): Record<string, string> {
-    const header: Record<string, string> = { 'content-type': 'application/json' };
+  /** JSON's content type, except for uploads: a content-type header there would replace multipart's (and its boundary). */
+  private headers(token: string | null, extra?: Record<string, string>, json = true): Record<string, string> {
+    const header: Record<string, string> = json ? { 'content-type': 'application/json' } : {};
     if (extra) Object.keys(extra).forEach((key) => (header[key] = extra[key]));
     if (token) header.Authorization = `Bearer ${token}`;
     return header;

@@ -127,9 +127,9 @@ export class FakeWx {
     const type = MIME[path.extname(filename).toLowerCase()] ?? 'application/octet-stream';
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${options.name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`));
     parts.push(file, Buffer.from(`\r\n--${boundary}--\r\n`));
-    // The caller's content-type (the client sets JSON's on everything) is replaced, as wx.uploadFile does.
-    const header = Object.fromEntries(Object.entries(options.header ?? {}).filter(([k]) => k.toLowerCase() !== 'content-type'));
-    header['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    // A content-type from the caller is sent as given (it would break the multipart body, as it can with wx.uploadFile).
+    const header = { ...options.header };
+    if (!Object.keys(header).some((k) => k.toLowerCase() === 'content-type')) header['content-type'] = `multipart/form-data; boundary=${boundary}`;
     return this.send(
       'uploadFile',
       'POST',
