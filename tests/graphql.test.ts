@@ -242,17 +242,17 @@ describe('mutation wechatMiniProgramLogin', () => {
   });
 
   test.each([
-    ['err40029', 400, 'invalid_code'],
-    ['err40226', 403, undefined],
-    ['err45011', 429, undefined],
-    ['err-1', 503, undefined],
-    ['err40013', 502, undefined],
-    ['http500', 502, undefined],
-    ['delay2500', 504, undefined],
-  ])('WeChat failing with %s: the REST %i, nothing created', async (fault, status, reason) => {
+    ['err40029', 400, 'STRAPI_APPLICATION_ERROR', 'invalid_code'],
+    ['err40226', 403, 'STRAPI_FORBIDDEN_ERROR', undefined],
+    ['err45011', 429, 'STRAPI_RATE_LIMIT_ERROR', undefined],
+    ['err-1', 503, 'STRAPI_SERVICE_UNAVAILABLE_ERROR', undefined],
+    ['err40013', 502, 'STRAPI_BAD_GATEWAY_ERROR', undefined],
+    ['http500', 502, 'STRAPI_BAD_GATEWAY_ERROR', undefined],
+    ['delay2500', 504, 'STRAPI_GATEWAY_TIMEOUT_ERROR', undefined],
+  ])('WeChat failing with %s: the REST %i, nothing created', async (fault, status, code, reason) => {
     const before = await userCount();
     const error = await expectSameFailure({ code: faultCode(fault) }, { code: faultCode(fault) }, status);
-    expect(error.extensions.error!.status).toBe(status);
+    expect({ status: error.extensions.error!.status, code: error.extensions.code }).toEqual({ status, code });
     if (reason) expect(error.extensions.error!.details).toMatchObject({ reason });
     expect(await userCount()).toBe(before);
   });
@@ -293,6 +293,14 @@ describe('mutation wechatBindPhone', () => {
     const before = phoneCalls();
     const anonymous = onlyError(await graphql(BIND_PHONE, { code: phoneCode(A.appId, 'hal') }));
     expect(anonymous.extensions).toMatchObject({ code: 'FORBIDDEN', error: { name: 'ForbiddenError' } });
+    // A JWT that does not verify: Strapi refuses the whole POST /graphql before GraphQL runs, as for REST.
+    const forged = responses.add(
+      await request(app.server)
+        .post('/graphql')
+        .set('Authorization', `Bearer ${jwt.slice(0, -2)}xx`)
+        .send({ query: BIND_PHONE, variables: { code: phoneCode(A.appId, 'hal') } })
+    );
+    expect({ status: forged.status, error: forged.body.error?.name }).toEqual({ status: 401, error: 'UnauthorizedError' });
 
     await setPermission(PHONE_ACTION, false);
     try {
