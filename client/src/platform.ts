@@ -1,3 +1,5 @@
+import type { Upload } from './transport';
+
 /**
  * The few `wx` functions the client uses, in their callback shapes. `uni` (uni-app) and `Taro` have the same ones;
  * pass them as `platform`. Only what the client reads or writes is typed.
@@ -17,13 +19,8 @@ export interface PlatformRequestOptions {
   fail(err: PlatformFailure): void;
 }
 
-export interface PlatformUploadOptions {
-  url: string;
-  filePath: string;
-  name: string;
-  formData: Record<string, string>;
-  header: Record<string, string>;
-  timeout: number;
+/** wx.uploadFile's options: the upload as the client describes it, and the callbacks. */
+export interface PlatformUploadOptions extends Upload {
   success(res: { statusCode: number; data: unknown }): void;
   fail(err: PlatformFailure): void;
 }
