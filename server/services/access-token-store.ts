@@ -1,7 +1,6 @@
 import { query } from '../strapi';
 import type { Strapi } from '../types';
 import { ACCESS_TOKEN_UID } from '../content-types/access-token';
-import { SecretUnreadableError } from '../crypto/secret-box';
 import { getService } from '../utils/get-service';
 import type secretsService from './secrets';
 import type { AccessTokenStore, TokenRecord, TokenRecordChange } from '../wechat/access-token';
@@ -23,17 +22,10 @@ const ms = (value: string | number | Date | null | undefined): number | null => 
   return Number.isFinite(n) ? n : null;
 };
 
-type Secrets = Pick<ReturnType<typeof secretsService>, 'open' | 'seal'>;
+type Secrets = Pick<ReturnType<typeof secretsService>, 'openOrNull' | 'seal'>;
 
 /** The stored token opened; one no configured key opens counts as none (a fresh one is fetched). */
-function openToken(secrets: Secrets, stored: string | null): string | null {
-  try {
-    return secrets.open(stored || null);
-  } catch (error) {
-    if (error instanceof SecretUnreadableError) return null;
-    throw error;
-  }
-}
+const openToken = (secrets: Secrets, stored: string | null): string | null => secrets.openOrNull(stored || null);
 
 function fromRow(row: AccessTokenRow, secrets: Secrets): TokenRecord {
   let forceRefreshes: unknown = row.forceRefreshes;

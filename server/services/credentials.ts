@@ -5,7 +5,6 @@ import type { Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings,
 import { findApp, resolveApps } from './app-resolution';
 import { normalizeSettings } from './settings-store';
 import { getService } from '../utils/get-service';
-import { SecretUnreadableError } from '../crypto/secret-box';
 
 const { ValidationError } = errors;
 const STORE_KEY = 'settings';
@@ -26,19 +25,16 @@ export default ({ strapi }: { strapi: Strapi }) => {
   /** A stored AppSecret, opened; one that no configured key opens counts as missing (reported once per app). */
   function openSecret(app: StoredApp): StoredApp {
     if (!app.appSecret) return app;
-    try {
-      return { ...app, appSecret: secrets().open(app.appSecret) ?? undefined };
-    } catch (error) {
-      if (!(error instanceof SecretUnreadableError)) throw error;
-      if (!unreadableReported.has(app.appId)) {
-        unreadableReported.add(app.appId);
-        strapi.log.error(
-          `[wechat-auth] the AppSecret stored for ${app.appId} cannot be decrypted: ${error.message}. Configure that key, or save the AppSecret again`
-        );
-      }
-      const { appSecret: _unreadable, ...rest } = app;
-      return rest;
-    }
+    const appSecret = secrets().openOrNull(app.appSecret, (error) => {
+      if (unreadableReported.has(app.appId)) return;
+      unreadableReported.add(app.appId);
+      strapi.log.error(
+        `[wechat-auth] the AppSecret stored for ${app.appId} cannot be decrypted: ${error.message}. Configure that key, or save the AppSecret again`
+      );
+    });
+    if (appSecret) return { ...app, appSecret };
+    const { appSecret: _unreadable, ...rest } = app;
+    return rest;
   }
 
   /** The stored settings with the AppSecrets in plaintext (they are sealed in the store). */

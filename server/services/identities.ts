@@ -1,7 +1,6 @@
 import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
 import { getService } from '../utils/get-service';
-import { SecretUnreadableError } from '../crypto/secret-box';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { IDENTITY_UID, PROVIDER, USER_UID } from '../utils/plugin-id';
 import { dialectUsesReturning, knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
@@ -53,12 +52,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
   /** Whether the stored (sealed) session key is this one under the current key; an unreadable one is not. */
   function holdsSessionKey(stored: string | null, sessionKey: string): boolean {
     if (stored === null || secrets().box().needsReseal(stored)) return false;
-    try {
-      return secrets().open(stored) === sessionKey;
-    } catch (error) {
-      if (error instanceof SecretUnreadableError) return false;
-      throw error;
-    }
+    return secrets().openOrNull(stored) === sessionKey;
   }
 
   function assertNotBlocked(user: WeChatUser) {

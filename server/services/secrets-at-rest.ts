@@ -63,13 +63,8 @@ export default ({ strapi }: { strapi: Strapi }) => {
       for (const row of batch) {
         const stored = row[field];
         if (typeof stored !== 'string' || !stored || !box.needsReseal(stored)) continue;
-        let plain: string;
-        try {
-          plain = box.open(stored);
-        } catch {
-          tally.unreadable[what] = (tally.unreadable[what] ?? 0) + 1;
-          continue;
-        }
+        const plain = secrets().openOrNull(stored, () => (tally.unreadable[what] = (tally.unreadable[what] ?? 0) + 1));
+        if (plain === null) continue;
         const { count } = await asIdentityWrite(() => rows().updateMany({ where: { id: row.id, [field]: stored }, data: { [field]: box.seal(plain) } }));
         tally.sealed += count;
       }

@@ -1,6 +1,5 @@
 import { errors } from '@strapi/utils';
 import { validateEncryptedDataBody } from '../controllers/validation/encrypted-data';
-import { SecretUnreadableError } from '../crypto/secret-box';
 import { query } from '../strapi';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
@@ -45,15 +44,10 @@ export default ({ strapi }: { strapi: Strapi }) => {
       limit: 1,
     });
     if (!identity) return { problem: 'no_identity' };
-    let sessionKey: string | null;
-    try {
-      sessionKey = getService(strapi, 'secrets').open(identity.sessionKey);
-    } catch (error) {
-      if (!(error instanceof SecretUnreadableError)) throw error;
-      // The next login stores a key sealed with the current encryption key: the user can recover alone.
-      strapi.log.warn(`[wechat-auth] the session key of identity #${identity.id} (${appId}) cannot be decrypted (${error.reason}): the user must log in again`);
-      sessionKey = null;
-    }
+    // An unreadable key: the next login stores one sealed with the current encryption key, so the user can recover alone.
+    const sessionKey = getService(strapi, 'secrets').openOrNull(identity.sessionKey, (error) =>
+      strapi.log.warn(`[wechat-auth] the session key of identity #${identity.id} (${appId}) cannot be decrypted (${error.reason}): the user must log in again`)
+    );
     return sessionKey && SESSION_KEY_SHAPE.test(sessionKey) ? { openid: identity.openid, sessionKey } : { problem: 'no_session_key' };
   }
 

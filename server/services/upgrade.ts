@@ -39,11 +39,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   /** The 0.0.5 row's AppSecret is encrypted in place once a key is configured (server/services/secrets-at-rest.ts). */
   function openLegacy(stored: string | null | undefined): string | null {
-    try {
-      return getService(strapi, 'secrets').open(stored);
-    } catch {
-      return null;
-    }
+    return getService(strapi, 'secrets').openOrNull(stored);
   }
 
   async function readLegacyCredentials(): Promise<LegacyCredentialRow | null> {
