@@ -13,10 +13,15 @@ export function asIdentityWrite<T>(write: () => Promise<T>): Promise<T> {
   return identityWrites.run(true, write);
 }
 
+/** The rows a create/update (one or many) writes. */
+function rowsWritten(event: LifecycleEvent) {
+  const data = event.params?.data;
+  return Array.isArray(data) ? data : data ? [data] : [];
+}
+
 function stripIdentityFields(event: LifecycleEvent) {
   if (identityWrites.getStore()) return;
-  const data = event.params?.data;
-  for (const row of Array.isArray(data) ? data : data ? [data] : []) {
+  for (const row of rowsWritten(event)) {
     for (const field of GUARDED_USER_FIELDS) delete row[field];
   }
 }
@@ -32,8 +37,7 @@ const isProfileLink = (link: unknown) => {
  */
 function stripProfileLinks(event: LifecycleEvent) {
   if (identityWrites.getStore()) return;
-  const data = event.params?.data;
-  for (const row of Array.isArray(data) ? data : data ? [data] : []) {
+  for (const row of rowsWritten(event)) {
     if (Array.isArray(row.related)) row.related = row.related.filter((link) => !isProfileLink(link));
   }
 }
