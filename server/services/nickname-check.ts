@@ -1,4 +1,3 @@
-import { createRequire } from 'module';
 import { errors } from '@strapi/utils';
 import { pluginConfig, query } from '../strapi';
 import type { Strapi } from '../types';
@@ -7,11 +6,6 @@ import { httpError } from '../utils/http-error';
 import { IDENTITY_UID } from '../utils/plugin-id';
 
 const { ValidationError } = errors;
-
-// As server/utils/http-error.ts: the http-errors copy @strapi/utils loaded (Strapi's error
-// middleware checks instanceof against it). @strapi/utils has no 422 error of its own.
-type CreateError = (status: number, message: string, props?: Record<string, unknown>) => Error;
-const createError = createRequire(require.resolve('@strapi/utils'))('http-errors') as CreateError;
 
 /** What the client gets when WeChat judges a nickname risky: a message it may show the user as it is. */
 export const RISKY_NICKNAME_MESSAGE = 'This nickname cannot be used: please choose another one';
@@ -87,9 +81,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
         strapi.log.info(
           `[wechat-auth] profile: a nickname of user #${userId} was refused by WeChat's content security (${identity.appId}, label ${verdict.label})`
         );
-        throw createError(422, RISKY_NICKNAME_MESSAGE, {
-          details: { field: 'nickName', reason: 'risky_content', label: verdict.label, messageZh: RISKY_NICKNAME_MESSAGE_ZH },
-          expose: true,
+        throw httpError(422, RISKY_NICKNAME_MESSAGE, {
+          field: 'nickName',
+          reason: 'risky_content',
+          label: verdict.label,
+          messageZh: RISKY_NICKNAME_MESSAGE_ZH,
         });
       }
       if (verdict.suggest === 'review') {
