@@ -9,6 +9,7 @@
 const autocannon = require('autocannon');
 
 const LOGIN_PATH = '/strapi-wechat-miniprogram-auth/login';
+const RETURNING_USERS = 64;
 
 /** Every scenario is one request shape; setupRequest makes each request's body unique where needed. */
 function requestFor(options) {
@@ -30,8 +31,10 @@ function requestFor(options) {
       // validation and Strapi's error response, i.e. what any login pays before the plugin works.
       return { method: 'POST', path: LOGIN_PATH, headers: json, body: JSON.stringify({ code: '' }) };
     case 'returning':
-      // One user (same openid), a fresh single-use code for every request, as wx.login gives.
-      return withFreshCode(() => `sim_${options.user}_${run}-${(counter += 1)}`);
+      // RETURNING_USERS users taking turns (the first login of each is in the warm-up), a fresh
+      // single-use code for every request, as wx.login gives. Several people rather than one, so that
+      // simultaneous logins write different rows, as they do in production.
+      return withFreshCode(() => `sim_${options.user}x${(counter += 1) % RETURNING_USERS}_${run}-${counter}`);
     case 'new':
       // A user never seen before on every request.
       return withFreshCode(() => `sim_n${run}x${(counter += 1)}_1`);

@@ -7,6 +7,7 @@ import { grantDefaultPermissions } from './content-api-permissions';
 
 export default async ({ strapi }: { strapi: Strapi }) => {
   registerIdentityGuard(strapi);
+  getService(strapi, 'signUpSettings').watch();
   await ensureUniqueIndexes(strapi);
   getService(strapi, 'identities').checkShortcut();
   getService(strapi, 'token').checkShortcut();

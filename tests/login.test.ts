@@ -149,6 +149,17 @@ describe('first and later logins', () => {
     expect(new Set(results.map((r) => r.body.user.id)).size).toBe(names.length);
   });
 
+  test('many returning users at once each keep their own latest session key (the keys are written in batches)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `regular${i}`);
+    for (const name of names) expect((await post({ code: codeFor(name) })).status).toBe(200);
+    const results = await Promise.all(names.map((name) => post({ code: codeFor(name) })));
+    expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
+    for (const name of names) {
+      const stored = await userByOpenid(sim.openidFor(APP.appId, name));
+      expect(stored.identity.sessionKey).toBe(sim.sessionKeyFor(APP.appId, name));
+    }
+  });
+
   test('the same code is never exchanged twice: replaying it gets 400 "call wx.login again"', async () => {
     const code = codeFor('replay');
     expect((await post({ code })).status).toBe(200);
@@ -184,6 +195,38 @@ describe('users-permissions settings', () => {
 
     const existing = await post({ code: codeFor('alice') });
     expect(existing.status).toBe(200);
+  });
+
+  test('with credentialsCacheTtl, a change saved on this instance is seen at once, one written by another instance within the TTL', async () => {
+    const ttlKey = 'plugin.strapi-wechat-miniprogram-auth.credentialsCacheTtl';
+    app.strapi.config.set(ttlKey, 1500);
+    try {
+      expect((await post({ code: codeFor('ttlfirst') })).status).toBe(200); // read and kept: sign-ups on
+      // Saved through the store (what the Users & Permissions settings page does): the cache is dropped.
+      await setAdvancedSettings(app.strapi, { allow_register: false });
+      expectStrapiError(await post({ code: codeFor('ttlrefused') }), 403);
+      await setAdvancedSettings(app.strapi, { allow_register: true });
+      expect((await post({ code: codeFor('ttlwelcome') })).status).toBe(200);
+
+      // Written by another instance: this one hears nothing and goes on with what it read, for the TTL at most.
+      const row = await app.strapi.db.connection('strapi_core_store_settings').where({ key: 'plugin_users-permissions_advanced' }).first();
+      const value = JSON.parse(row.value);
+      const written = Date.now();
+      await app.strapi.db
+        .connection('strapi_core_store_settings')
+        .where({ id: row.id })
+        .update({ value: JSON.stringify({ ...value, allow_register: false }) });
+      let res = await post({ code: codeFor('ttlstale0') });
+      if (Date.now() - written < 1000) expect(res.status).toBe(200);
+      for (let i = 1; res.status === 200 && Date.now() - written < 4000; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        res = await post({ code: codeFor(`ttlstale${i}`) });
+      }
+      expectStrapiError(res, 403);
+      expect(Date.now() - written).toBeLessThan(1500 + 1000);
+    } finally {
+      app.strapi.config.set(ttlKey, 0);
+    }
   });
 
   test('a blocked user gets 403 and no token, and nothing is changed', async () => {

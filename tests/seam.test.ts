@@ -103,6 +103,32 @@ describe(`shortcut ${identitySql.SHORTCUT_NAME}`, () => {
     expect(user.wechatIdentities.map((i: { id: number }) => i.id)).toEqual([raw.id]);
   });
 
+  test("one batch UPDATE stores each identity's own session key and leaves the others alone", async () => {
+    const names = ['seambatcha', 'seambatchb', 'seambatchc', 'seambatchd'];
+    for (const name of names) expect((await login(app.server, { code: codeFor(name) })).status).toBe(200);
+    const identities = app.strapi.db.query(IDENTITY_UID);
+    const rows = await Promise.all(names.map((name) => identities.findOne({ where: { openid: sim.openidFor(DEMO_APP.appId, name) } })));
+    const sql = identitySql.createIdentitySql(() => app.strapi.db.connection, app.strapi.db.metadata.get(IDENTITY_UID), app.strapi.db.metadata.get(USER_UID));
+    const before = Date.now();
+    // Three of the four, in an order that is not the ids' (the CASE must pair each id with its own key).
+    await sql.storeSessionKeys(
+      new Map([
+        [rows[2].id, 'key-c'],
+        [rows[0].id, 'key-a'],
+        [rows[1].id, 'key-b'],
+      ])
+    );
+    const after = await Promise.all(rows.map((row) => identities.findOne({ where: { id: row.id } })));
+    expect(after.map((row) => row.sessionKey)).toEqual(['key-a', 'key-b', 'key-c', rows[3].sessionKey]);
+    for (const row of after.slice(0, 3)) expect(new Date(row.updatedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(after[3].updatedAt).toBe(rows[3].updatedAt);
+    // A batch of one (the usual size when logins are few), and the same size again (its statement reused).
+    await sql.storeSessionKeys(new Map([[rows[3].id, 'key-d']]));
+    await sql.storeSessionKeys(new Map([[rows[0].id, 'key-a2']]));
+    const last = await Promise.all(rows.map((row) => identities.findOne({ where: { id: row.id } })));
+    expect(last.map((row) => row.sessionKey)).toEqual(['key-a2', 'key-b', 'key-c', 'key-d']);
+  });
+
   test('an identity whose user was deleted is found with no user (the next login makes a new one)', async () => {
     const first = await login(app.server, { code: codeFor('seamgone') });
     await app.strapi.db.query(USER_UID).delete({ where: { id: first.body.user.id } });

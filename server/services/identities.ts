@@ -3,8 +3,9 @@ import { httpError } from '../utils/http-error';
 import { getService } from '../utils/get-service';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
 import { IDENTITY_UID, PROVIDER, USER_UID } from '../utils/plugin-id';
-import { dialectUsesReturning, knex, modelMetadata, pluginConfig, query, transaction, usersPermissions } from '../strapi';
+import { dialectUsesReturning, knex, modelMetadata, pluginConfig, query, transaction } from '../strapi';
 import { countIdentitiesByApp, createIdentitySql, type IdentityLookup, type IdentitySql } from '../strapi/shortcuts/identity-sql';
+import { createGroupCommit, type GroupCommit } from '../utils/group-commit';
 import type { Strapi, WeChatUser, WeChatUserInfo } from '../types';
 import type { Code2SessionResult } from '../wechat/wechat-client';
 
@@ -12,6 +13,9 @@ const { ApplicationError } = errors;
 
 /** How often a login re-reads after losing a race to a simultaneous first login of the same person. */
 const RACE_ATTEMPTS = 5;
+
+/** Most session keys one UPDATE stores (each size is compiled once). */
+const SESSION_KEY_BATCH = 64;
 
 /**
  * How a WeChat user satisfies the required users-permissions fields: a username and an email
@@ -44,6 +48,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
   // may be such an account (server/services/upgrade.ts): then it is looked up by its legacy column.
   let legacyAccountsPending = true;
   const identitySql = () => (sql ??= createIdentitySql(() => knex(strapi), modelMetadata(strapi, IDENTITY_UID), modelMetadata(strapi, USER_UID)));
+  let sessionKeyBatches: GroupCommit<number, string> | null = null;
+  // Returning logins store their new session keys in batches: one UPDATE, one commit for all of them.
+  const sessionKeyWrites = () => (sessionKeyBatches ??= createGroupCommit((batch) => identitySql().storeSessionKeys(batch), { maxBatch: SESSION_KEY_BATCH }));
   const users = () => query<WeChatUser>(strapi, USER_UID);
   const identities = () => query(strapi, IDENTITY_UID);
 
@@ -98,11 +105,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const { identity, user } = found;
     assertNotBlocked(user);
     const { session } = subject;
-    const change: { sessionKey?: string; unionid?: string } = {};
-    if (!holdsSessionKey(identity.sessionKey, session.sessionKey)) change.sessionKey = secrets().seal(session.sessionKey);
     const newUnionid = session.unionid && identity.unionid !== session.unionid ? session.unionid : undefined;
-    if (newUnionid) change.unionid = newUnionid;
-    if (change.sessionKey !== undefined || change.unionid !== undefined) await identitySql().refresh(identity.id, change);
+    await Promise.all([
+      holdsSessionKey(identity.sessionKey, session.sessionKey) ? null : sessionKeyWrites().write(identity.id, secrets().seal(session.sessionKey)),
+      newUnionid ? identitySql().storeUnionid(identity.id, newUnionid) : null,
+    ]);
     let current = user;
     if (newUnionid && (await linkUnionid(user, newUnionid))) current = { ...current, unionid: newUnionid };
     return updateUser(current, session.openid, subject.userInfo);
@@ -130,14 +137,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   /** A new user and its first identity in one transaction (or, for an identity whose user was deleted, a new user for it). */
   async function create(subject: LoginSubject, orphanIdentityId?: number): Promise<WeChatUser> {
-    const advanced = await usersPermissions.advancedSettings(strapi);
-    if (!advanced.allow_register) {
-      throw httpError(403, 'New accounts are disabled: sign-ups are turned off in Users & Permissions settings', {
-        reason: 'registration_disabled',
-      });
-    }
-    const role = await usersPermissions.roleByType(strapi, advanced.default_role ?? 'authenticated');
-    if (!role) throw new ApplicationError('The default role configured in Users & Permissions does not exist');
+    const roleId = await getService(strapi, 'signUpSettings').roleForNewUser();
     const { appId, session, userInfo } = subject;
     const link = Boolean(session.unionid && pluginConfig(strapi, 'linkByUnionid'));
     const useReturning = dialectUsesReturning(strapi);
@@ -150,7 +150,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
             provider: PROVIDER,
             confirmed: true,
             blocked: false,
-            role: role.id,
+            role: roleId,
             unionid: link ? session.unionid : null,
             wechatUserInfo: userInfo ?? null,
           },

@@ -9,6 +9,7 @@ import profile from './profile';
 import secrets from './secrets';
 import secretsAtRest from './secrets-at-rest';
 import sessions from './sessions';
+import signUpSettings from './sign-up-settings';
 import token from './token';
 import upgrade from './upgrade';
 import wechat from './wechat';
@@ -25,6 +26,7 @@ const services = {
   secrets,
   secretsAtRest,
   sessions,
+  signUpSettings,
   token,
   upgrade,
   wechat,

@@ -151,7 +151,8 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
   // The two statements of every returning login are compiled by knex once, then only bound: building
   // and compiling the query was about as costly as running it (bench:steps).
   let findStatement: Statement | null = null;
-  const refreshStatements = new Map<string, Statement>();
+  let unionidStatement: Statement | null = null;
+  const sessionKeyStatements = new Map<number, Statement>();
   const run = (statement: Statement, values: Record<string, unknown>) =>
     knex().raw(statement.sql, statement.slots.map((slotName, i) => (slotName === null ? statement.bindings[i] : values[slotName])) as Knex.RawBinding[]);
 
@@ -220,22 +221,50 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
       return Number(id);
     },
 
-    /** Stores the latest session key (and a unionid WeChat now gives) on an identity: one UPDATE. */
-    async refresh(identityId: number, change: { sessionKey?: string; unionid?: string }): Promise<void> {
-      const fields = (['sessionKey', 'unionid'] as const).filter((field) => change[field] !== undefined);
-      const key = fields.join(',');
-      let statement = refreshStatements.get(key);
+    /** Stores a unionid WeChat now gives for an identity: one UPDATE. */
+    async storeUnionid(identityId: number, unionid: string): Promise<void> {
+      unionidStatement ??= compile(
+        knex()(identity.tableName)
+          .where({ id: slot('id') })
+          .update({ [identityFields.unionid]: slot('unionid'), [col(identity, 'updatedAt')]: slot('updatedAt') })
+      );
+      await run(unionidStatement, { id: identityId, unionid, updatedAt: new Date() });
+    },
+
+    /**
+     * The latest session key of several identities in one UPDATE (`CASE id WHEN … THEN … END`): one
+     * statement, hence one commit, for a batch of logins (server/utils/group-commit.ts).
+     */
+    async storeSessionKeys(batch: ReadonlyMap<number, string>): Promise<void> {
+      const size = batch.size;
+      if (size === 0) return;
+      let statement = sessionKeyStatements.get(size);
       if (!statement) {
-        const data: Row = { [col(identity, 'updatedAt')]: slot('updatedAt') };
-        for (const field of fields) data[identityFields[field]] = slot(field);
+        const indexes = [...Array(size).keys()];
         statement = compile(
           knex()(identity.tableName)
-            .where({ id: slot('id') })
-            .update(data)
+            .whereIn(
+              'id',
+              indexes.map((i) => slot(`id${i}`))
+            )
+            .update({
+              [identityFields.sessionKey]: knex().raw(`CASE ?? ${'WHEN ? THEN ? '.repeat(size)}END`, [
+                'id',
+                ...indexes.flatMap((i) => [slot(`id${i}`), slot(`key${i}`)]),
+              ]),
+              [col(identity, 'updatedAt')]: slot('updatedAt'),
+            })
         );
-        refreshStatements.set(key, statement);
+        sessionKeyStatements.set(size, statement);
       }
-      await run(statement, { ...change, id: identityId, updatedAt: new Date() });
+      const values: Record<string, unknown> = { updatedAt: new Date() };
+      let i = 0;
+      for (const [id, sessionKey] of batch) {
+        values[`id${i}`] = id;
+        values[`key${i}`] = sessionKey;
+        i += 1;
+      }
+      await run(statement, values);
     },
   };
 }
