@@ -118,6 +118,8 @@ export interface LoginBody {
   userInfo?: WeChatUserInfo;
   /** A getPhoneNumber code: the phone number is bound after the login, in the same request. */
   phoneCode?: string;
+  /** Strapi 5 with jwtManagement 'refresh': the device the session is for (as users-permissions' own login takes it). */
+  deviceId?: string;
 }
 
 /** A users-permissions user row with the attributes this plugin adds. */

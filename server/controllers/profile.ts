@@ -1,13 +1,13 @@
 import { rm } from 'fs/promises';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { pluginConfig } from '../strapi';
+import { pluginConfig, uploadedPart } from '../strapi';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
 import { validateProfileUpdate } from './validation/profile';
 
 /** formidable's parts as koa-body leaves them on the request (one file or a list per field). */
-type UploadedFiles = Record<string, { path?: unknown } | Array<{ path?: unknown }>>;
+type UploadedFiles = Record<string, unknown>;
 
 function userIdOf(ctx: Context): number {
   const userId = Number((ctx.state as { user?: { id?: unknown } }).user?.id);
@@ -24,7 +24,7 @@ function uploadedFiles(ctx: Context): UploadedFiles | undefined {
 async function removeTemporaryFiles(files: UploadedFiles | undefined): Promise<void> {
   const paths = Object.values(files ?? {})
     .flat()
-    .map((part) => part.path)
+    .map((part) => uploadedPart(part)?.path)
     .filter((path): path is string => typeof path === 'string');
   await Promise.all(paths.map((path) => rm(path, { force: true })));
 }

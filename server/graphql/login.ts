@@ -25,12 +25,10 @@ export function loginResolver(strapi: Strapi) {
     withGraphqlErrors(strapi, () =>
       rateLimited(context.koaContext, async () => {
         const body = (await validateLoginBody(asRestBody(input))) as LoginBody;
-        const { token, user, phone } = await getService(strapi, 'login').login({
-          code: body.code,
-          appId: body.appId,
-          userInfo: body.userInfo,
-          phoneCode: body.phoneCode,
-        });
+        const { token, user, phone } = await getService(strapi, 'login').login(
+          { code: body.code, appId: body.appId, userInfo: body.userInfo, phoneCode: body.phoneCode, deviceId: body.deviceId },
+          { userAgent: context.koaContext.request.headers['user-agent'] }
+        );
         // Sanitized as users-permissions' own login mutation does (its controller's output).
         return { jwt: token, user: await usersPermissions.sanitizeUser(strapi, user, context.state.auth), wechatPhone: phone ?? null };
       })

@@ -6,6 +6,8 @@ import type { PhoneBinding } from './phone';
 
 export interface LoginResult {
   token: string;
+  /** Strapi 5 with jwtManagement 'refresh' only: the session's refresh token. */
+  refreshToken?: string;
   user: WeChatUser;
   /** Only when the body had a phoneCode. */
   phone?: PhoneBinding;
@@ -16,7 +18,7 @@ export interface LoginResult {
  * `phoneCode`, the phone number bound in the same request (its failure never fails the login).
  */
 export default ({ strapi }: { strapi: Strapi }) => ({
-  async login({ code, appId, userInfo, phoneCode }: LoginBody): Promise<LoginResult> {
+  async login({ code, appId, userInfo, phoneCode, deviceId }: LoginBody, client: { userAgent?: string } = {}): Promise<LoginResult> {
     const credentials = getService(strapi, 'credentials');
     const app = await credentials.get(appId);
 
@@ -32,9 +34,9 @@ export default ({ strapi }: { strapi: Strapi }) => ({
 
     const isLegacyApp = (await credentials.apps()).legacyAppId === app.appId;
     const user = await getService(strapi, 'identities').upsert({ appId: app.appId, isLegacyApp, session, userInfo });
-    const token = getService(strapi, 'token').issue(user.id);
-    if (phoneCode === undefined) return { token, user };
+    const tokens = await getService(strapi, 'token').issue(user.id, { deviceId, userAgent: client.userAgent });
+    if (phoneCode === undefined) return { ...tokens, user };
     const phone = await getService(strapi, 'phone').bindAtLogin({ userId: user.id, appId: app.appId, openid: session.openid, code: phoneCode });
-    return { token, user, phone };
+    return { ...tokens, user, phone };
   },
 });

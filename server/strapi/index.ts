@@ -1,9 +1,10 @@
 /**
- * The seam between the plugin and Strapi 4: every call into Strapi, users-permissions and the
- * database layer that the services make goes through here, with its types, so the services read
- * as plain TypeScript and a Strapi 5 edition replaces this folder and little else.
+ * The seam between the plugin and Strapi (4 and 5): every call into Strapi, users-permissions and
+ * the database layer that the services make goes through here, with its types, so the services
+ * read as plain TypeScript and are the same on both majors (`strapiMajor` chooses where they differ).
  * The shortcuts into other packages' internals live in ./shortcuts, each with its reason.
  */
+import * as utils from '@strapi/utils';
 import { errors, sanitize } from '@strapi/utils';
 import type { Knex } from 'knex';
 import type { PluginConfig } from '../types';
@@ -12,8 +13,40 @@ import type { IndexInfo, LifecycleHook, ModelMetadata, QueryEngine, Row, Strapi 
 
 export type { Strapi, QueryEngine, Row, ModelMetadata };
 export { errors };
-export { FILE_UID, mediaLibrary, uploadPluginSharp, type LocalFile, type MediaFile, type MediaFormat } from './upload';
+export { FILE_UID, mediaLibrary, uploadedPart, uploadPluginSharp, type LocalFile, type MediaFile, type MediaFormat } from './upload';
 export * from './graphql';
+
+/**
+ * Which Strapi major runs the plugin: 5 has the Document Service (`strapi.documents`). Each
+ * difference between the two is handled here, in the seam, so the services are the same on both.
+ */
+export function strapiMajor(strapi: Strapi): 4 | 5 {
+  return typeof (strapi as unknown as { documents?: unknown }).documents === 'function' ? 5 : 4;
+}
+
+/** A users-permissions config key: `plugin.users-permissions.x` on v4, `plugin::users-permissions.x` on v5 (the v4 form warns there). */
+const usersPermissionsConfig = <T>(strapi: Strapi, key: string): T =>
+  strapi.config.get<T>(`${strapiMajor(strapi) === 5 ? 'plugin::' : 'plugin.'}users-permissions.${key}`);
+
+/** Who a v5 refresh session is for: the device (from the login body) and the user agent (session metadata). */
+export interface SessionClient {
+  deviceId?: string;
+  userAgent?: string;
+}
+
+interface SessionManagerV5 {
+  generateRefreshToken(userId: string, deviceId: string | undefined, options: Record<string, unknown>): Promise<{ token: string }>;
+  generateAccessToken(refreshToken: string): Promise<{ token: string } | { error: string }>;
+}
+
+interface RefreshSessionsConfig {
+  httpOnly?: boolean;
+  cookie?: { name?: string; secure?: boolean; sameSite?: string; path?: string; domain?: string; maxAge?: number };
+}
+
+interface ContentApiV5 {
+  sanitize: { output(data: unknown, schema: unknown, options: { auth: unknown }): Promise<unknown> };
+}
 
 const db = (strapi: Strapi) => {
   if (!strapi.db) throw new Error('[wechat-auth] the database is not initialised yet');
@@ -99,8 +132,48 @@ export const usersPermissions = {
 
   jwtConfig(strapi: Strapi): { secret: string; options: Record<string, unknown> } {
     return {
-      secret: strapi.config.get<string>('plugin.users-permissions.jwtSecret'),
-      options: strapi.config.get<Record<string, unknown> | undefined>('plugin.users-permissions.jwt') ?? {},
+      secret: usersPermissionsConfig<string>(strapi, 'jwtSecret'),
+      options: usersPermissionsConfig<Record<string, unknown> | undefined>(strapi, 'jwt') ?? {},
+    };
+  },
+
+  /** v5's `jwtManagement`: 'legacy-support' (the default, long-lived JWTs as on v4) or 'refresh' (sessions with refresh tokens). */
+  jwtManagement(strapi: Strapi): 'legacy-support' | 'refresh' {
+    if (strapiMajor(strapi) === 4) return 'legacy-support';
+    return usersPermissionsConfig<string | undefined>(strapi, 'jwtManagement') === 'refresh' ? 'refresh' : 'legacy-support';
+  },
+
+  /** v5, jwtManagement 'refresh': a new session and its first access token (users-permissions' `sendRefreshAuthResponse`). */
+  async issueSession(strapi: Strapi, userId: number | string, { deviceId, userAgent }: SessionClient): Promise<{ accessToken: string; refreshToken: string }> {
+    const manager = (strapi as unknown as { sessionManager(origin: string): SessionManagerV5 }).sessionManager('users-permissions');
+    const buildMetadata = (utils as unknown as { buildSessionMetadata?: (input: { userAgent?: string }) => unknown }).buildSessionMetadata;
+    const metadata = buildMetadata?.({ userAgent });
+    const refresh = await manager.generateRefreshToken(String(userId), deviceId, { type: 'refresh', ...(metadata ? { metadata } : {}) });
+    const access = await manager.generateAccessToken(refresh.token);
+    if ('error' in access) throw new errors.ApplicationError('Invalid credentials');
+    return { accessToken: access.token, refreshToken: refresh.token };
+  },
+
+  /**
+   * v5, jwtManagement 'refresh': where users-permissions puts the refresh token of a login: in its
+   * httpOnly cookie when `sessions.httpOnly` is set or the request asks for it
+   * (`x-strapi-refresh-cookie: httpOnly`), else (null) in the body.
+   */
+  refreshCookie(strapi: Strapi, requestHeader: string | undefined): { name: string; options: Record<string, unknown> } | null {
+    const sessions = usersPermissionsConfig<RefreshSessionsConfig | undefined>(strapi, 'sessions');
+    if (!sessions?.httpOnly && requestHeader !== 'httpOnly') return null;
+    const cookie = sessions?.cookie ?? {};
+    return {
+      name: cookie.name || 'strapi_up_refresh',
+      options: {
+        httpOnly: true,
+        secure: typeof cookie.secure === 'boolean' ? cookie.secure : environment(strapi) === 'production',
+        sameSite: cookie.sameSite ?? 'lax',
+        path: cookie.path ?? '/',
+        domain: cookie.domain,
+        maxAge: cookie.maxAge,
+        overwrite: true,
+      },
     };
   },
 
@@ -109,7 +182,11 @@ export const usersPermissions = {
 
   /** Output sanitizing as users-permissions' own auth controller does it (drops private fields). */
   async sanitizeUser(strapi: Strapi, user: Row, auth: unknown): Promise<Row> {
-    return (await sanitize.contentAPI.output(user, strapi.getModel(USER_UID as never), { auth })) as Row;
+    const model = strapi.getModel(USER_UID as never);
+    // v5 moved the content-API sanitizers from @strapi/utils onto the instance.
+    const contentApi = (strapi as unknown as { contentAPI?: ContentApiV5 }).contentAPI;
+    if (strapiMajor(strapi) === 5 && contentApi) return (await contentApi.sanitize.output(user, model, { auth })) as Row;
+    return (await sanitize.contentAPI.output(user, model, { auth })) as Row;
   },
 };
 

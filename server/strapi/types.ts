@@ -30,6 +30,8 @@ export type LifecycleHook = (event: LifecycleEvent) => void | Promise<void>;
 export interface AttributeMetadata {
   type: string;
   columnName?: string;
+  /** A value or a function giving one, applied by the query engine on create (v5: `documentId`, `publishedAt`). */
+  default?: unknown;
   joinTable?: {
     name: string;
     /** The position of the row in the inverse side's list (manyToOne with an inverse oneToMany). */

@@ -4,7 +4,7 @@
  * the admin's Media Library shows; removing one deletes the provider's files and its links.
  */
 import { createRequire } from 'module';
-import { query } from './index';
+import { query, strapiMajor } from './index';
 import type { Strapi } from './types';
 
 export const FILE_UID = 'plugin::upload.file';
@@ -59,6 +59,27 @@ function uploadPlugin(strapi: Strapi) {
   return plugin;
 }
 
+/** v4's upload service reads formidable 1's field names; v5's (koa-body 6, formidable 2) reads `filepath`, `originalFilename`, `mimetype`. */
+function asUploadServiceFile(strapi: Strapi, file: LocalFile): Record<string, unknown> {
+  if (strapiMajor(strapi) === 5) return { filepath: file.path, originalFilename: file.name, mimetype: file.type, size: file.size };
+  return { ...file };
+}
+
+/**
+ * A multipart part as the app's body parser left it on disk, in the plugin's terms: koa-body 4
+ * (Strapi 4, formidable 1) names its fields `path`/`name`/`type`, koa-body 6 (Strapi 5, formidable 2)
+ * `filepath`/`originalFilename`/`mimetype`. Anything else (a text field, a missing part) is null.
+ */
+export function uploadedPart(part: unknown): LocalFile | null {
+  if (typeof part !== 'object' || part === null || Array.isArray(part)) return null;
+  const p = part as Record<string, unknown>;
+  const path = typeof p.filepath === 'string' ? p.filepath : p.path;
+  const name = p.originalFilename ?? p.name;
+  const type = p.mimetype ?? p.type;
+  if (typeof path !== 'string' || typeof p.size !== 'number') return null;
+  return { path, name: typeof name === 'string' ? name : '', type: typeof type === 'string' ? type : '', size: p.size };
+}
+
 export const mediaLibrary = {
   /**
    * Stores `file` as the Media Library's upload route would: in its "API Uploads" folder, through
@@ -70,7 +91,7 @@ export const mediaLibrary = {
     // A fresh object: the service writes its working directory into it.
     const [stored] = await plugin
       .service<UploadService>('upload')
-      .upload({ data: { fileInfo: { ...fileInfo, folder: folder?.id ?? null } }, files: { ...file } });
+      .upload({ data: { fileInfo: { ...fileInfo, folder: folder?.id ?? null } }, files: asUploadServiceFile(strapi, file) });
     return stored;
   },
 
@@ -85,6 +106,15 @@ export const mediaLibrary = {
 };
 
 type Sharp = typeof import('sharp');
+
+/** The upload plugin's package: `@strapi/plugin-upload` on v4, `@strapi/upload` on v5. */
+function uploadPackageJson(): string {
+  try {
+    return require.resolve('@strapi/plugin-upload/package.json');
+  } catch {
+    return require.resolve('@strapi/upload/package.json');
+  }
+}
 let sharpModule: Sharp | null = null;
 
 /**
@@ -93,7 +123,7 @@ let sharpModule: Sharp | null = null;
  */
 export function uploadPluginSharp(): Sharp {
   if (!sharpModule) {
-    const requireFromUpload = createRequire(require.resolve('@strapi/plugin-upload/package.json'));
+    const requireFromUpload = createRequire(uploadPackageJson());
     sharpModule = requireFromUpload('sharp') as Sharp;
   }
   return sharpModule;

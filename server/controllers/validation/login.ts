@@ -35,6 +35,8 @@ const loginBodySchema = yup
     userInfo: userInfoSchema,
     // Optional: bind the phone number in the same request (checked here, before any WeChat call).
     phoneCode: phoneCode('phoneCode'),
+    // Strapi 5, jwtManagement 'refresh': names the session's device, as users-permissions' own login does.
+    deviceId: plainText('deviceId', 128),
   })
   .strict()
   .test('plain-object', 'The body must be a JSON object', (value) => isPlainObject(value))

@@ -1,5 +1,5 @@
 import { errors } from '@strapi/utils';
-import type { LocalFile } from '../../strapi';
+import { uploadedPart, type LocalFile } from '../../strapi';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
 import { isPlainText } from './text';
 import { isPlainObject } from './json-body';
@@ -30,14 +30,6 @@ function invalid(message: string, fieldErrors: FieldError[] = []): never {
 
 const fieldError = (path: string, message: string): FieldError => ({ path: [path], message, name: 'ValidationError' });
 
-/** formidable 1's File (what koa-body 4 puts in ctx.request.files), as far as it is read here. */
-interface UploadedPart {
-  path?: unknown;
-  name?: unknown;
-  type?: unknown;
-  size?: unknown;
-}
-
 function nicknameOf(value: unknown, maxLength: number): string {
   const fail = (message: string) => invalid(message, [fieldError('nickName', message)]);
   if (typeof value !== 'string') return fail('nickName must be a string (one value)');
@@ -52,13 +44,14 @@ function nicknameOf(value: unknown, maxLength: number): string {
 function avatarOf(part: unknown, maxBytes: number): LocalFile {
   const fail = (message: string) => invalid(message, [fieldError(FILE_FIELD, message)]);
   if (Array.isArray(part)) return fail('Send one avatar file');
-  const { path, name, type, size } = (part ?? {}) as UploadedPart;
-  if (typeof path !== 'string' || typeof size !== 'number') return fail('avatar must be a file');
+  const file = uploadedPart(part);
+  if (!file) return fail('avatar must be a file');
+  const { size } = file;
   if (size === 0) return fail('The avatar file is empty');
   if (size > maxBytes) {
     throw new errors.PayloadTooLargeError(`The avatar is larger than ${maxBytes} bytes`, { field: FILE_FIELD, maxBytes, size });
   }
-  return { path, size, name: typeof name === 'string' ? name : 'avatar', type: typeof type === 'string' ? type : 'application/octet-stream' };
+  return { ...file, name: file.name || 'avatar', type: file.type || 'application/octet-stream' };
 }
 
 /**

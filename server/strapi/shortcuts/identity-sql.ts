@@ -156,6 +156,16 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
   const run = (statement: Statement, values: Record<string, unknown>) =>
     knex().raw(statement.sql, statement.slots.map((slotName, i) => (slotName === null ? statement.bindings[i] : values[slotName])) as Knex.RawBinding[]);
 
+  /** The model's attribute defaults, as the query engine's create applies them (Strapi 5: a new `documentId`, `publishedAt` now). */
+  function defaultValues(): Row {
+    const values: Row = {};
+    for (const attribute of Object.values(identity.attributes)) {
+      if (attribute.default === undefined || !attribute.columnName || attribute.type === 'relation') continue;
+      values[attribute.columnName] = typeof attribute.default === 'function' ? (attribute.default as () => unknown)() : attribute.default;
+    }
+    return values;
+  }
+
   function mapUser(row: Row): Row | null {
     if (row.id === null || row.id === undefined) return null;
     const out: Row = {};
@@ -204,6 +214,7 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
     ): Promise<number> {
       const now = new Date();
       const row: Row = {
+        ...defaultValues(),
         [identityFields.appId]: data.appId,
         [identityFields.openid]: data.openid,
         [identityFields.unionid]: data.unionid,

@@ -8,7 +8,8 @@
  * `issue({ id })` makes: same payload, secret and options.
  *
  * Assumption: users-permissions' stock `issue` lives in `server/services/jwt.js` of its package
- * (4.x). An app that replaced `issue` (src/extensions) keeps its own function: we compare the
+ * (4.x) or `dist/server/services/jwt.js` (5.x; only used in its default jwtManagement,
+ * 'legacy-support': in 'refresh' mode tokens come from its session manager). An app that replaced `issue` (src/extensions) keeps its own function: we compare the
  * function in use with the stock one. If the stock file moves, `stockIssueSource` answers null,
  * every token goes through `issue` (correct, slower), bootstrap warns naming this shortcut, and
  * tests/seam.test.ts fails.
@@ -24,15 +25,27 @@ type Issue = (payload: object, options?: jwt.SignOptions) => string;
 
 /** users-permissions' own `issue`, read from its source file (its package exports no such subpath); null if it moved. */
 export function stockIssue(strapi: Strapi): Issue | null {
+  let packageDir: string;
   try {
-    const packageDir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path only known at run time
-    const factory = require(path.join(packageDir, 'server', 'services', 'jwt.js')) as (context: { strapi: Strapi }) => { issue: Issue };
-    return factory({ strapi }).issue;
+    packageDir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
   } catch {
     return null;
   }
+  // 4.x: the source file exports the service factory; 5.x: the built file exports { __require } returning it.
+  for (const file of [path.join(packageDir, 'server', 'services', 'jwt.js'), path.join(packageDir, 'dist', 'server', 'services', 'jwt.js')]) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path only known at run time
+      const exported = require(file) as ServiceFactory | { __require?: () => ServiceFactory };
+      const factory = typeof exported === 'function' ? exported : exported.__require?.();
+      if (typeof factory === 'function') return factory({ strapi }).issue;
+    } catch {
+      // not this layout
+    }
+  }
+  return null;
 }
+
+type ServiceFactory = (context: { strapi: Strapi }) => { issue: Issue };
 
 export interface JwtSigner {
   /** True when the shortcut is in use (stock `issue` recognised). */
