@@ -12,6 +12,7 @@ import knexFactory from 'knex';
 import os from 'os';
 import sharp from 'sharp';
 import request from 'supertest';
+import { registerFirstAdmin } from './helpers/admin';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -55,6 +56,11 @@ const post = async (app: Strapi5App, body: unknown) => responses.add(await login
 
 describeV5('Strapi 5, jwtManagement legacy-support (its default)', () => {
   let app: Strapi5App;
+  let adminToken = '';
+  const admin = (method: 'get' | 'post', path: string, body?: object) => {
+    const req = request(app.url)[method](`/strapi-wechat-miniprogram-auth${path}`).set('Authorization', `Bearer ${adminToken}`);
+    return (body ? req.send(body) : req).then((res) => responses.add(res));
+  };
 
   beforeAll(async () => {
     app = await startStrapi5({ pluginConfig: pluginConfig(), jwtSecret: JWT_SECRET });
@@ -207,6 +213,48 @@ describeV5('Strapi 5, jwtManagement legacy-support (its default)', () => {
     expectStrapiError(replay, 400);
     expect(replay.body.error.details).toMatchObject({ reason: 'invalid_code' });
     expect(await users()).toBe(before + 1);
+  });
+
+  test("the admin API answers a v5 admin's JWT: settings, an app added with its secret sealed, credentials tested; nothing without a JWT", async () => {
+    expect((await request(app.url).get('/strapi-wechat-miniprogram-auth/settings')).status).toBe(401);
+    adminToken = await registerFirstAdmin(app.url);
+    const settings = await admin('get', '/settings');
+    expect(settings.status).toBe(200);
+    expect(settings.body.data.apps).toEqual([expect.objectContaining({ appId: APP.appId, source: 'config' })]);
+    const other = { appId: 'wxfedcba9876543210', appSecret: 'fedcba9876543210fedcba9876543210' };
+    sim.addApp(other);
+    expect((await admin('post', '/settings/apps', { ...other, name: 'Other' })).status).toBe(200);
+    const [stored] = await rows(app, "select value from strapi_core_store_settings where key = 'plugin_strapi-wechat-miniprogram-auth_settings'");
+    expect(String(stored.value)).toContain('wxenc:v1:');
+    expect(String(stored.value)).not.toContain(other.appSecret);
+    const tested = await admin('post', '/settings/test', { appId: other.appId, appSecret: other.appSecret });
+    expect(tested.status).toBe(200);
+    expect(tested.body.data).toMatchObject({ ok: true, appId: other.appId });
+    // The new app logs in at once on this instance (its own openid, its own user: no Open Platform).
+    const viaOther = await post(app, { code: codeFor('alice'), appId: other.appId });
+    expect(viaOther.status).toBe(200);
+    expect(viaOther.body.user.openid).toBe(sim.openidFor(other.appId, 'alice'));
+  });
+
+  test('the identity data stays the plugin’s: a Content Manager save (the Document Service) and the public routes cannot set it', async () => {
+    const { body } = await post(app, { code: codeFor('lex') });
+    const documentId = body.user.documentId as string;
+    const before = (await rows(app, 'select openid, unionid, phone_number from up_users where id = ?', body.user.id))[0];
+    const saved = await request(app.url)
+      .put(`/content-manager/collection-types/plugin::users-permissions.user/${documentId}`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ username: 'lex-renamed', openid: 'forged-openid', unionid: 'forged-unionid', phoneNumber: '+1 555 0100' });
+    expect(saved.status).toBe(200);
+    const after = (await rows(app, 'select username, openid, unionid, phone_number from up_users where id = ?', body.user.id))[0];
+    expect(after).toMatchObject({ username: 'lex-renamed', openid: before.openid, unionid: before.unionid, phone_number: before.phone_number });
+    expect((await rows(app, 'select count(*) as n from wechat_identities where openid = ?', sim.openidFor(APP.appId, 'lex')))[0].n).toBe(1);
+
+    const register = await request(app.url)
+      .post('/api/auth/local/register')
+      .send({ username: 'mallory', email: 'mallory@example.com', password: 'Password123!', openid: sim.openidFor(APP.appId, 'lex') });
+    expect(register.status).toBe(400);
+    const again = await post(app, { code: codeFor('lex') });
+    expect(again.body.user.id).toBe(body.user.id);
   });
 
   test('no AppSecret, session key or encryption key in any response', () => {
