@@ -13,7 +13,9 @@ import os from 'os';
 import sharp from 'sharp';
 import request from 'supertest';
 import { registerFirstAdmin } from './helpers/admin';
-import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
+import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
+import { databaseServerAnswers } from './helpers/instances';
+import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -42,20 +44,28 @@ afterAll(async () => {
 
 const pluginConfig = () => ({ apiBaseUrl, appId: APP.appId, appSecret: APP.appSecret, encryption: { key: ENCRYPTION_KEY }, ratelimit: { enabled: false } });
 
-/** Rows read straight from the app's SQLite file (the app runs in another process). */
+/** Rows read straight from the app's database (the app runs in another process). */
 async function rows(app: Strapi5App, sql: string, ...params: Array<string | number>): Promise<Array<Record<string, unknown>>> {
-  const db = knexFactory({ client: 'better-sqlite3', connection: { filename: app.databaseFile }, useNullAsDefault: true });
+  const { client, connection } = app.database;
+  const db = knexFactory({ client: client === 'sqlite' ? 'better-sqlite3' : client, connection, useNullAsDefault: true });
   try {
-    return await db.raw<Array<Record<string, unknown>>>(sql, params);
+    const result = await db.raw<unknown>(sql, params);
+    // better-sqlite3 answers the rows, pg { rows }, mysql2 [rows, fields].
+    if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as Array<Record<string, unknown>>;
+    return (result as { rows: Array<Record<string, unknown>> }).rows;
   } finally {
     await db.destroy();
   }
 }
 
+/** Strapi 5 on SQLite always; on PostgreSQL too when its server answers (with CI set, it must). */
+const DATABASES: Array<'sqlite' | 'postgres'> = ['sqlite', ...(databaseServerAnswers('postgres') || process.env.CI ? (['postgres'] as const) : [])];
+
 const post = async (app: Strapi5App, body: unknown) => responses.add(await login(app.url, body));
 
-describeV5('Strapi 5, jwtManagement legacy-support (its default)', () => {
+describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its default)', (client) => {
   let app: Strapi5App;
+  let database: DatabaseSpec | undefined;
   let adminToken = '';
   const admin = (method: 'get' | 'post', path: string, body?: object) => {
     const req = request(app.url)[method](`/strapi-wechat-miniprogram-auth${path}`).set('Authorization', `Bearer ${adminToken}`);
@@ -63,11 +73,13 @@ describeV5('Strapi 5, jwtManagement legacy-support (its default)', () => {
   };
 
   beforeAll(async () => {
-    app = await startStrapi5({ pluginConfig: pluginConfig(), jwtSecret: JWT_SECRET });
+    if (client === 'postgres') database = await freshDatabase('strapi5', STRAPI5_APP, 'postgres');
+    app = await startStrapi5({ pluginConfig: pluginConfig(), jwtSecret: JWT_SECRET, database });
   }, 120_000);
 
   afterAll(async () => {
     await app?.stop();
+    if (database) await dropDatabase(database);
   }, 30_000);
 
   test('boots with the plugin: a Strapi 5 app, no warning of the plugin', () => {
@@ -247,7 +259,7 @@ describeV5('Strapi 5, jwtManagement legacy-support (its default)', () => {
     expect(saved.status).toBe(200);
     const after = (await rows(app, 'select username, openid, unionid, phone_number from up_users where id = ?', body.user.id))[0];
     expect(after).toMatchObject({ username: 'lex-renamed', openid: before.openid, unionid: before.unionid, phone_number: before.phone_number });
-    expect((await rows(app, 'select count(*) as n from wechat_identities where openid = ?', sim.openidFor(APP.appId, 'lex')))[0].n).toBe(1);
+    expect(Number((await rows(app, 'select count(*) as n from wechat_identities where openid = ?', sim.openidFor(APP.appId, 'lex')))[0].n)).toBe(1);
 
     const register = await request(app.url)
       .post('/api/auth/local/register')
@@ -255,6 +267,31 @@ describeV5('Strapi 5, jwtManagement legacy-support (its default)', () => {
     expect(register.status).toBe(400);
     const again = await post(app, { code: codeFor('lex') });
     expect(again.body.user.id).toBe(body.user.id);
+  });
+
+  test("GraphQL (Strapi 5's plugin): the login mutation answers UsersPermissionsLoginPayload, the phone mutation binds with the JWT, a refused code is the REST error", async () => {
+    const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+      const req = request(app.url).post('/graphql');
+      if (token) req.set('Authorization', `Bearer ${token}`);
+      const res = responses.add(await req.send({ query, variables }));
+      expect(res.status).toBe(200);
+      return res.body as { data: Record<string, Record<string, unknown>> | null; errors?: Array<{ extensions: { error: Record<string, unknown> } }> };
+    };
+    const LOGIN = 'mutation Login($input: WechatMiniProgramLoginInput!) { wechatMiniProgramLogin(input: $input) { jwt user { id username } } }';
+    const answer = await graphql(LOGIN, { input: { code: codeFor('nia') } });
+    expect(answer.errors).toBeUndefined();
+    const { jwt: token, user } = answer.data!.wechatMiniProgramLogin as { jwt: string; user: { username: string } };
+    expect(user.username).toBe(`wechat_${sim.openidFor(APP.appId, 'nia')}`);
+    const me = await request(app.url).get('/api/users/me').set('Authorization', `Bearer ${token}`);
+    expect(me.body.username).toBe(user.username);
+
+    const BIND = 'mutation Bind($code: String!) { wechatBindPhone(code: $code) { phoneNumber } }';
+    const bound = await graphql(BIND, { code: sim.issuePhoneCode(APP.appId, 'nia') }, token);
+    expect(bound.data!.wechatBindPhone).toEqual({ phoneNumber: sim.phoneNumberFor('nia').phoneNumber });
+
+    const refused = await graphql(LOGIN, { input: { code: faultCode('err40029') } });
+    expect(refused.data).toBeNull();
+    expect(refused.errors![0].extensions.error).toMatchObject({ status: 400, details: { reason: 'invalid_code' } });
   });
 
   test('no AppSecret, session key or encryption key in any response', () => {

@@ -8,6 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { REPO_ROOT } from './test-app';
+import type { DatabaseSpec } from './database';
 
 export const STRAPI5_APP = path.join(REPO_ROOT, 'tests', 'strapi5', 'app');
 
@@ -17,8 +18,8 @@ export const strapi5Installed = (): boolean => fs.existsSync(path.join(STRAPI5_A
 export interface Strapi5App {
   url: string;
   strapiVersion: string;
-  /** The SQLite file the app runs on. */
-  databaseFile: string;
+  /** The database the app runs on (a SQLite file of its own unless the options named another). */
+  database: DatabaseSpec;
   /** Everything the process printed. */
   output: string[];
   child: ChildProcess;
@@ -33,6 +34,8 @@ export interface Strapi5Options {
   /** users-permissions' jwtSecret. */
   jwtSecret?: string;
   env?: Record<string, string>;
+  /** A server database (tests/helpers/database.ts freshDatabase); SQLite in a temporary folder otherwise. */
+  database?: DatabaseSpec;
 }
 
 export async function startStrapi5({
@@ -40,16 +43,16 @@ export async function startStrapi5({
   jwtManagement = 'legacy-support',
   jwtSecret = 'strapi5-test-jwt-secret',
   env = {},
+  database,
 }: Strapi5Options): Promise<Strapi5App> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxauth-strapi5-'));
-  const databaseFile = path.join(dir, 'data.db');
+  const spec: DatabaseSpec = database ?? { client: 'sqlite', connection: { filename: path.join(dir, 'data.db') } };
   const child = spawn(process.execPath, ['--preserve-symlinks', path.join(REPO_ROOT, 'tests', 'strapi5', 'serve.js')], {
     env: {
       ...process.env,
       ...env,
       NODE_ENV: 'development',
-      DATABASE_CLIENT: 'sqlite',
-      DATABASE_FILENAME: databaseFile,
+      ...databaseEnv(spec),
       WECHAT_AUTH_CONFIG: JSON.stringify(pluginConfig),
       UP_JWT_MANAGEMENT: jwtManagement,
       JWT_SECRET: jwtSecret,
@@ -74,7 +77,7 @@ export async function startStrapi5({
   return {
     url,
     strapiVersion,
-    databaseFile,
+    database: spec,
     output,
     child,
     async stop() {
@@ -87,5 +90,19 @@ export async function startStrapi5({
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** tests/strapi5/app/config/database.js reads these. */
+function databaseEnv(spec: DatabaseSpec): Record<string, string> {
+  const connection = spec.connection as { filename?: string; host?: string; port?: number; database?: string; user?: string; password?: string };
+  if (spec.client === 'sqlite') return { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: String(connection.filename) };
+  return {
+    DATABASE_CLIENT: spec.client,
+    DATABASE_HOST: String(connection.host),
+    DATABASE_PORT: String(connection.port),
+    DATABASE_NAME: String(connection.database),
+    DATABASE_USERNAME: String(connection.user),
+    DATABASE_PASSWORD: String(connection.password ?? ''),
   };
 }
