@@ -16,6 +16,7 @@ import { registerFirstAdmin } from './helpers/admin';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
 import { databaseServerAnswers } from './helpers/instances';
 import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
+import { startTestApp } from './helpers/test-app';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -356,5 +357,60 @@ describeV5("Strapi 5, jwtManagement 'refresh'", () => {
     expect(cookie).toMatch(/httponly/i);
     const refreshed = await request(app.url).post('/api/auth/refresh').set('Cookie', cookie!.split(';')[0]).send({});
     expect(refreshed.status).toBe(200);
+  });
+});
+
+describeV5("a Strapi 4 database holding this plugin's data, opened by Strapi 5 (upgrading Strapi itself)", () => {
+  const V4_JWT_SECRET = 'test-users-permissions-jwt-secret'; // tests/helpers/test-app.ts
+  const SHOP = { appId: 'wx00112233445566ff', appSecret: '00112233445566778899aabbccddeeff', openPlatformId: APP.openPlatformId };
+  let v5: Strapi5App | undefined;
+  let copy = '';
+
+  afterAll(async () => {
+    await v5?.stop();
+    if (copy) fs.rmSync(copy, { force: true });
+  }, 30_000);
+
+  test('the same accounts log in, tokens issued on Strapi 4 still work, session keys and AppSecrets sealed on Strapi 4 still open, identities get documentIds', async () => {
+    sim.addApp(SHOP);
+    const v4 = await startTestApp({ name: 'strapi5-upgrade', pluginConfig: pluginConfig() });
+    let before: { ada: { id: number; token: string }; ben: { id: number; token: string } };
+    try {
+      const ada = await login(v4.server, { code: codeFor('ada') });
+      const ben = await login(v4.server, { code: codeFor('ben') });
+      expect([ada.status, ben.status]).toEqual([200, 200]);
+      before = { ada: { id: ada.body.user.id, token: ada.body.token }, ben: { id: ben.body.user.id, token: ben.body.token } };
+      // A second mini program saved through the admin API: its AppSecret is sealed in the store.
+      const adminToken = await registerFirstAdmin(v4.server);
+      const added = await request(v4.server)
+        .post('/strapi-wechat-miniprogram-auth/settings/apps')
+        .set('Authorization', `Bearer ${adminToken}`)
+        .send({ appId: SHOP.appId, appSecret: SHOP.appSecret });
+      expect(added.status).toBe(200);
+    } finally {
+      await v4.stop();
+    }
+    const file = v4.strapi.db.config.connection.connection.filename as string;
+    copy = `${file}.strapi5-${Date.now()}`;
+    fs.copyFileSync(file, copy);
+
+    v5 = await startStrapi5({ pluginConfig: pluginConfig(), jwtSecret: V4_JWT_SECRET, database: { client: 'sqlite', connection: { filename: copy } } });
+    // Ben's token from Strapi 4, and his session key sealed there: decrypting his data needs both.
+    const decrypted = await request(v5.url).post(`${API}/decrypt`).set('Authorization', `Bearer ${before.ben.token}`).send(sim.encryptData(APP.appId, 'ben'));
+    expect(decrypted.status).toBe(200);
+    expect(decrypted.body).toMatchObject(sim.weRunDataFor('ben'));
+
+    const ada = await post(v5, { code: codeFor('ada') });
+    expect(ada.status).toBe(200);
+    expect(ada.body.user).toMatchObject({ id: before.ada.id, documentId: expect.stringMatching(/^[a-z0-9]{24}$/) });
+    // The app whose AppSecret Strapi 4 sealed in the store: the same person (one unionid), the same account.
+    const viaShop = await post(v5, { code: codeFor('ada'), appId: SHOP.appId });
+    expect(viaShop.status).toBe(200);
+    expect(viaShop.body.user.id).toBe(before.ada.id);
+
+    const identities = await rows(v5, 'select document_id from wechat_identities');
+    expect(identities.length).toBe(3);
+    for (const identity of identities) expect(identity.document_id).toMatch(/^[a-z0-9]{24}$/);
+    expect(Number((await rows(v5, 'select count(*) as n from up_users'))[0].n)).toBe(2);
   });
 });
