@@ -2,17 +2,18 @@
 
 /**
  * Boots the Strapi app in argv[2] in this process, listening on 127.0.0.1 (a free port), and
- * prints one JSON line: { url, pluginPath } — pluginPath being where Strapi found the plugin.
- * Stops on SIGTERM. Used to run an app in a process of its own (e.g. with --preserve-symlinks).
+ * prints one JSON line: { url, pluginPath, strapiVersion } — pluginPath being where Strapi found
+ * the plugin. Stops on SIGTERM. Used to run an app in a process of its own (e.g. with
+ * --preserve-symlinks). Strapi 4 and 5 alike: each from the app's own node_modules.
  */
 const path = require('path');
 const { createRequire } = require('module');
 
-const appDir = path.resolve(process.argv[2]);
-const strapiPackage = require.resolve('@strapi/strapi/package.json', { paths: [appDir] });
-const createStrapi = require(path.dirname(strapiPackage));
-
-async function main() {
+async function serveApp(appDir) {
+  const strapiPackage = require.resolve('@strapi/strapi/package.json', { paths: [appDir] });
+  const strapiModule = require(path.dirname(strapiPackage));
+  // Strapi 4 exports the factory itself; Strapi 5 names it createStrapi.
+  const createStrapi = typeof strapiModule === 'function' ? strapiModule : strapiModule.createStrapi;
   const strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
   await strapi.load();
   await strapi.server.mount();
@@ -20,14 +21,20 @@ async function main() {
   // Resolved as Strapi resolves it (from its own package; from here, Node would self-reference this repository).
   const pluginPath = path.dirname(createRequire(strapiPackage).resolve('strapi-wechat-miniprogram-auth/package.json'));
   const { port } = strapi.server.httpServer.address();
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, pluginPath })}\n`);
+  const strapiVersion = require(strapiPackage).version;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, pluginPath, strapiVersion })}\n`);
   process.on('SIGTERM', async () => {
     await strapi.destroy();
     process.exit(0);
   });
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error.stack}\n`);
-  process.exit(1);
-});
+function run(appDir) {
+  serveApp(path.resolve(appDir)).catch((error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  });
+}
+
+module.exports = { run };
+if (require.main === module) run(process.argv[2]);
