@@ -414,3 +414,58 @@ describeV5("a Strapi 4 database holding this plugin's data, opened by Strapi 5 (
     expect(Number((await rows(v5, 'select count(*) as n from up_users'))[0].n)).toBe(2);
   });
 });
+
+const describeV5OnPostgres = DATABASES.includes('postgres') ? describeV5 : describe.skip;
+
+describeV5OnPostgres('two Strapi 5 instances on one PostgreSQL database', () => {
+  const SECOND = { appId: 'wx5566778899aabbcc', appSecret: '5566778899aabbcc5566778899aabbcc', openPlatformId: APP.openPlatformId };
+  let a: Strapi5App | undefined;
+  let b: Strapi5App | undefined;
+  let database: DatabaseSpec | undefined;
+
+  beforeAll(async () => {
+    sim.addApp(SECOND);
+    database = await freshDatabase('strapi5_two', STRAPI5_APP, 'postgres');
+    const config = {
+      ...pluginConfig(),
+      appId: undefined,
+      appSecret: undefined,
+      apps: [APP, SECOND].map(({ appId, appSecret }) => ({ appId, appSecret })),
+      timeout: 10000,
+    };
+    // One after the other: the first creates the schema and runs Strapi's migrations.
+    a = await startStrapi5({ pluginConfig: config, database });
+    b = await startStrapi5({ pluginConfig: config, database });
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    if (database) await dropDatabase(database);
+  }, 60_000);
+
+  test.each(['pair1', 'pair2'])(
+    '20 first logins from each of two mini programs for one new person (%s), spread over both instances at once: one user, two identities, each with a documentId',
+    async (name) => {
+      const apps = [APP, SECOND];
+      const logins = Array.from({ length: 40 }, (_, i) => ({ app: apps[i % 2], instance: Math.floor(i / 2) % 2 ? b! : a! }));
+      const results = await Promise.all(
+        logins.map(async ({ app, instance }) => ({ app, res: await post(instance, { code: codeFor(name), appId: app.appId }) }))
+      );
+      for (const { app, res } of results) {
+        expect({ app: app.appId, status: res.status, openid: res.body.user?.openid }).toEqual({
+          app: app.appId,
+          status: 200,
+          openid: sim.openidFor(app.appId, name),
+        });
+      }
+      const ids = new Set(results.map(({ res }) => res.body.user.id as number));
+      const documentIds = new Set(results.map(({ res }) => res.body.user.documentId as string));
+      expect([ids.size, documentIds.size]).toEqual([1, 1]);
+      const unionid = sim.unionidFor(APP.openPlatformId, name);
+      expect((await rows(a!, 'select id from up_users where unionid = ?', unionid)).map((r) => Number(r.id))).toEqual([...ids]);
+      const identities = await rows(a!, 'select app_id, document_id from wechat_identities where unionid = ? order by app_id', unionid);
+      expect(identities.map((r) => r.app_id)).toEqual(apps.map((app) => app.appId).sort());
+      for (const identity of identities) expect(identity.document_id).toMatch(/^[a-z0-9]{24}$/);
+    }
+  );
+});
