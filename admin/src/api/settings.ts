@@ -1,7 +1,7 @@
 // The admin API on Strapi 4: helper-plugin's fetch client (axios) and error words. Strapi 5's are in ../v5/api.ts;
 // everything else (types, paths, field errors) is shared, in ./settings-core.
 import { useMemo } from 'react';
-import { useAPIErrorHandler, useFetchClient } from '@strapi/helper-plugin';
+import { useAPIErrorHandler, useFetchClient } from '../helper-plugin';
 import { settingsApi } from './settings-core';
 
 export * from './settings-core';
