@@ -72,7 +72,16 @@ async function serve(appDir: string): Promise<{ url: string; pluginPath: string 
 }
 
 test('the tarball holds the built plugin and nothing of the repository besides', () => {
-  for (const file of ['package.json', 'README.md', 'strapi-server.js', 'dist/strapi-server.js', 'dist/strapi-admin.js', 'dist/server/index.js']) {
+  for (const file of [
+    'package.json',
+    'README.md',
+    'strapi-server.js',
+    'dist/strapi-server.js',
+    'dist/admin-esm/index.js',
+    'dist/admin-esm/v5/pages/SettingsPage.js',
+    'dist/admin/src/pages/SettingsPage.js',
+    'dist/server/index.js',
+  ]) {
     expect(files).toContain(file);
   }
   expect(files.filter((f) => /^(tests|playground|bench|server|admin|simulator)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);

@@ -1,13 +1,22 @@
-import { prefixPluginTranslations } from '@strapi/helper-plugin';
+// The admin entry for both Strapi majors (docs/design/strapi-5.md, "3. Packaging"). It is compiled as an ES module
+// (admin/src/v5/tsconfig.json, into dist/admin-esm) so that both lazy pages stay dynamic import()s for the bundler:
+// - Strapi 5 (Vite): the page in ./v5 (@strapi/strapi/admin, Design System 2), compiled alongside as ESM;
+// - Strapi 4 (webpack): the page in ./pages (@strapi/helper-plugin, Design System 1), compiled to CommonJS into
+//   dist/admin/src by tsconfig.build.json. It must stay CommonJS: on Vite an ESM import of @strapi/helper-plugin
+//   (which Strapi 5 lacks) fails the build even in a lazy chunk, while a require is left external.
+// Nothing here may import @strapi/helper-plugin, or anything that exists on one major only.
 import { PLUGIN_ID, PLUGIN_NAME } from './plugin-id';
 import { PluginIcon } from './components/PluginIcon';
 import { PERMISSIONS } from './permissions';
 import { getTrad } from './utils/get-trad';
+import { prefixPluginTranslations } from './utils/prefix-translations';
 import en from './translations/en.json';
 import fr from './translations/fr.json';
 import zhHans from './translations/zh-Hans.json';
 
 const translations: Record<string, Record<string, string>> = { en, fr, 'zh-Hans': zhHans };
+
+type PageModule = Promise<{ default: React.ComponentType }>;
 
 interface AdminApp {
   addMenuLink(link: unknown): void;
@@ -18,36 +27,52 @@ interface AdminBootstrapApp {
   addSettingsLink(sectionId: string, link: unknown): void;
 }
 
-const SettingsPage = () => import('./pages/SettingsPage');
+/** Strapi 5's StrapiApp has a `router` (its menu and settings links live there); Strapi 4's has none. */
+const isStrapi5 = (app: object) => 'router' in app;
+
+// Plain arrow functions returning import(): Strapi 5 warns about async component loaders.
+const V5Page = (): PageModule => import('./v5/pages/SettingsPage');
+// The CommonJS build of the Strapi 4 page, from dist/admin-esm/index.js. The path exists only in dist, so the ESM
+// build neither follows nor compiles it.
+// @ts-expect-error dist/admin/src/pages/SettingsPage.js, built by tsconfig.build.json
+const V4Page = (): PageModule => import('../admin/src/pages/SettingsPage.js');
+
+/** Set by register(), which sees the app object that tells the majors apart; bootstrap()'s argument does not. */
+let strapi5 = false;
 
 export default {
   register(app: AdminApp) {
-    // Where the original plugin put it: the left menu, under PLUGINS.
+    strapi5 = isStrapi5(app);
+    // Where the original plugin put it: the left menu, under PLUGINS. Strapi 5 takes the path relative to the
+    // admin's root (an absolute one is corrected with a warning); Strapi 4 needs it absolute.
     app.addMenuLink({
-      to: `/plugins/${PLUGIN_ID}`,
+      to: strapi5 ? `plugins/${PLUGIN_ID}` : `/plugins/${PLUGIN_ID}`,
       icon: PluginIcon,
       intlLabel: { id: getTrad('plugin.name'), defaultMessage: PLUGIN_NAME },
-      Component: SettingsPage,
+      Component: strapi5 ? V5Page : V4Page,
       permissions: PERMISSIONS.read,
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_NAME });
   },
 
   bootstrap(app: AdminBootstrapApp) {
-    // The same page under Settings → Global settings.
+    // The same page under Settings → Global settings. Strapi 5 takes the path relative to /settings (as its own
+    // i18n plugin does); Strapi 4 needs it absolute.
     app.addSettingsLink('global', {
       id: PLUGIN_ID,
-      to: `/settings/${PLUGIN_ID}`,
+      to: strapi5 ? PLUGIN_ID : `/settings/${PLUGIN_ID}`,
       intlLabel: { id: getTrad('settings.section'), defaultMessage: 'WeChat Mini Program' },
-      Component: SettingsPage,
+      Component: strapi5 ? V5Page : V4Page,
       permissions: PERMISSIONS.read,
     });
   },
 
-  async registerTrads({ locales }: { locales: string[] }) {
-    return locales.map((locale) => ({
-      locale,
-      data: prefixPluginTranslations(translations[locale] ?? {}, PLUGIN_ID),
-    }));
+  registerTrads({ locales }: { locales: string[] }) {
+    return Promise.resolve(
+      locales.map((locale) => ({
+        locale,
+        data: prefixPluginTranslations(translations[locale] ?? {}, PLUGIN_ID),
+      }))
+    );
   },
 };

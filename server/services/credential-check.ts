@@ -2,12 +2,11 @@ import type { Credentials, Strapi } from '../types';
 import { getService } from '../utils/get-service';
 import { WeChatApiError, WeChatTransportError } from '../wechat/wechat-client';
 
-/** Why WeChat refused the credentials (or could not be asked), in words the admin page translates. */
-export type CheckFailureReason =
-  'invalid_appid' | 'invalid_secret' | 'ip_not_whitelisted' | 'secret_frozen' | 'timeout' | 'network' | 'bad_response' | 'wechat_error';
+// The result's types are in a declaration file so that the admin's ESM build (admin/src/v5/tsconfig.json) can
+// import them without compiling server code.
+import type { CheckFailureReason, CheckResult } from './credential-check-result';
 
-export type CheckResult =
-  { ok: true; appId: string; expiresIn: number } | { ok: false; appId: string; reason: CheckFailureReason; errcode: number | null; message: string };
+export type { CheckFailureReason, CheckResult };
 
 const ERRCODE_REASONS: Record<number, CheckFailureReason> = {
   40013: 'invalid_appid',

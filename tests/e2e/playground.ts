@@ -29,7 +29,7 @@ function inputsHash(): string {
   const hash = createHash('sha256');
   const files = [
     ...listFiles(path.join(REPO_ROOT, 'dist', 'admin')),
-    path.join(REPO_ROOT, 'dist', 'strapi-admin.js'),
+    ...listFiles(path.join(REPO_ROOT, 'dist', 'admin-esm')),
     ...listFiles(path.join(PLAYGROUND, 'src')),
     ...listFiles(path.join(PLAYGROUND, 'config')),
     path.join(PLAYGROUND, 'package.json'),
@@ -63,7 +63,8 @@ const baseEnv = (): NodeJS.ProcessEnv => {
 
 /** Runs `strapi build` in the playground unless its last build had the same inputs. Returns whether it built. */
 export async function ensurePlaygroundBuilt(): Promise<boolean> {
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'strapi-admin.js'))) {
+  // The admin entry (package.json exports ./strapi-admin).
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'admin-esm', 'index.js'))) {
     throw new Error('The plugin is not built: run `npm run build` first (npm test does it).');
   }
   const wanted = inputsHash();

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { Button, Flex, Grid, GridItem, ModalBody, ModalFooter, ModalHeader, ModalLayout, TextInput, Typography } from '@strapi/design-system';
-import { useNotification } from '@strapi/helper-plugin';
+import { useNotification } from '../helper-plugin';
 import { Check, Play, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import { AppChanges, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useErrorMessage, useSettingsApi } from '../api/settings';

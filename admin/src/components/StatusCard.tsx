@@ -1,5 +1,5 @@
 import { Box, Flex, Grid, GridItem, IconButton, Status, Typography } from '@strapi/design-system';
-import { useClipboard, useNotification } from '@strapi/helper-plugin';
+import { useClipboard, useNotification } from '../helper-plugin';
 import { Duplicate } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import type { SettingsView } from '../api/settings';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, ContentLayout, EmptyStateLayout, Flex, HeaderLayout, Main, Typography } from '@strapi/design-system';
-import { AnErrorOccurred, LoadingIndicatorPage, NoPermissions, SettingsPageTitle, useFocusWhenNavigate, useNotification, useRBAC } from '@strapi/helper-plugin';
+import { AnErrorOccurred, LoadingIndicatorPage, NoPermissions, SettingsPageTitle, useFocusWhenNavigate, useNotification, useRBAC } from '../helper-plugin';
 import { EmptyDocuments, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import { AppView, CheckResult, httpStatusOf, SettingsView, useErrorMessage, useSettingsApi } from '../api/settings';

@@ -1,4 +1,4 @@
-import type { AppView } from '../api/settings';
+import type { AppView } from '../api/settings-core';
 
 /** How the page names an app: its name, or its AppID when it has none. */
 export const appLabel = (app: Pick<AppView, 'appId' | 'name'>) => app.name || app.appId;

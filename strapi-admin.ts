@@ -1,3 +1,0 @@
-import admin from './admin/src';
-
-export default admin;
