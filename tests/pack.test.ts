@@ -10,7 +10,7 @@ import { builtinModules } from 'module';
  * processes with --preserve-symlinks, so that every package, Strapi included, resolves from the
  * app's node_modules as in a real install (and finds the unpacked plugin, not this repository).
  */
-import { execFileSync, spawn, ChildProcess } from 'child_process';
+import { execFileSync, spawn, spawnSync, ChildProcess } from 'child_process';
 import readline from 'readline';
 import fs from 'fs';
 import os from 'os';
@@ -174,4 +174,48 @@ test('with the plugin just enabled, a mini program logs in and the JWT works', a
   const { token } = (await res.json()) as { token: string };
   const me = await fetch(`${url}/api/users/me`, { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status).toBe(200);
+});
+
+/**
+ * What `npm install <tarball>` decides in a plain app of each major, without --legacy-peer-deps or --force: a
+ * dry run (npm resolves the whole tree, peers included, and writes nothing). Strapi 4.26: the app's
+ * package.json as create-strapi-app writes it, resolved from the registry (npm's cache first); Strapi 5: the
+ * Strapi 5 test app's package.json and lockfile.
+ */
+describe('npm installs the tarball into a plain app of each major, no flags', () => {
+  const apps: Array<[string, (dir: string) => void]> = [
+    [
+      'Strapi 4.26',
+      (dir) => {
+        const { dependencies } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'playground', 'package.json'), 'utf8')) as {
+          dependencies: Record<string, string>;
+        };
+        delete dependencies[PLUGIN_NAME];
+        fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'plain-strapi4', private: true, version: '0.0.0', dependencies }));
+      },
+    ],
+    [
+      'Strapi 5',
+      (dir) => {
+        for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(REPO_ROOT, 'tests', 'strapi5', 'app', file), path.join(dir, file));
+      },
+    ],
+  ];
+
+  test.each(apps)(
+    '%s: npm resolves it',
+    (_label, prepare) => {
+      const dir = fs.mkdtempSync(path.join(work, 'npm-'));
+      prepare(dir);
+      const result = spawnSync('npm', ['install', '--dry-run', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', tarball], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      const output = `${result.stdout}\n${result.stderr}`;
+      expect({ status: result.status, eresolve: /ERESOLVE/.test(output) }).toEqual({ status: 0, eresolve: false });
+      expect(output).toMatch(/added \d+ packages/);
+    },
+    320_000
+  );
 });
