@@ -249,6 +249,40 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect(viaOther.body.user.openid).toBe(sim.openidFor(other.appId, 'alice'));
   });
 
+  test('RBAC on Strapi 5: an admin whose role has only "Read settings" reads the page data and cannot change anything; without it, nothing', async () => {
+    const auth = { Authorization: `Bearer ${adminToken}` };
+    const adminWithActions = async (email: string, actions: string[]) => {
+      const role = await request(app.url)
+        .post('/admin/roles')
+        .set(auth)
+        .send({ name: `role ${email}`, description: 'test' });
+      expect(role.status).toBe(201);
+      const roleId = role.body.data.id as number;
+      const granted = await request(app.url)
+        .put(`/admin/roles/${roleId}/permissions`)
+        .set(auth)
+        .send({ permissions: actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] })) });
+      expect(granted.status).toBe(200);
+      const created = await request(app.url)
+        .post('/admin/users')
+        .set(auth)
+        .send({ email, firstname: 'Role', lastname: 'Test', roles: [roleId] });
+      expect(created.status).toBe(201);
+      const registered = await request(app.url)
+        .post('/admin/register')
+        .send({ registrationToken: created.body.data.registrationToken, userInfo: { firstname: 'Role', lastname: 'Test', password: 'Role-Passw0rd' } });
+      expect(registered.status).toBe(200);
+      return registered.body.data.token as string;
+    };
+    const reader = await adminWithActions('reader@example.com', ['plugin::strapi-wechat-miniprogram-auth.settings.read']);
+    const nobody = await adminWithActions('nobody@example.com', []);
+    const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+    expect((await request(app.url).get('/strapi-wechat-miniprogram-auth/settings').set(as(reader))).status).toBe(200);
+    const write = await request(app.url).put('/strapi-wechat-miniprogram-auth/settings/default').set(as(reader)).send({ appId: APP.appId });
+    expect(write.status).toBe(403);
+    expect((await request(app.url).get('/strapi-wechat-miniprogram-auth/settings').set(as(nobody))).status).toBe(403);
+  });
+
   test('the identity data stays the plugin’s: a Content Manager save (the Document Service) and the public routes cannot set it', async () => {
     const { body } = await post(app, { code: codeFor('lex') });
     const documentId = body.user.documentId as string;

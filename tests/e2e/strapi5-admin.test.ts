@@ -23,6 +23,12 @@ import path from 'path';
 import { chromium, Browser, Page, Response } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
 import { freePort, REPO_ROOT } from './playground';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS helper shared with the Strapi 5 playground script
+const { installedCopy, strapiBin, NODE_FLAGS } = require('../strapi5/installed-copy') as {
+  installedCopy: (dir: string) => string;
+  strapiBin: (dir: string) => string;
+  NODE_FLAGS: string[];
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const APP_SOURCE = path.join(REPO_ROOT, 'tests', 'strapi5', 'app');
@@ -44,35 +50,8 @@ const ADDED = { appId: 'wx9a8b7c6d5e4f3021', name: 'Coffee Club', appSecret: 'fe
 const ADMIN = { email: 'owner@example.com', password: 'Owner-Passw0rd', firstname: 'Olivia', lastname: 'Owner' };
 
 /** tests/strapi5/app in a temporary folder, with the plugin's build installed as a real copy. */
-function prepareApp(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-strapi5-admin-'));
-  for (const entry of ['package.json', 'config', 'src']) fs.cpSync(path.join(APP_SOURCE, entry), path.join(dir, entry), { recursive: true });
-  // As an app that ran `npm install strapi-wechat-miniprogram-auth`: a dependency, no `resolve` in config/plugins.js.
-  // (With `resolve`, Strapi imports the admin by a relative path, which `strapi develop` does not pre-bundle.)
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  pkg.dependencies[PLUGIN] = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  const plugins = path.join(dir, 'config', 'plugins.js');
-  fs.writeFileSync(plugins, fs.readFileSync(plugins, 'utf8').replace(/^\s*resolve: .*\n/m, ''));
-  fs.mkdirSync(path.join(dir, 'public', 'uploads'), { recursive: true });
-  const modules = path.join(dir, 'node_modules');
-  fs.mkdirSync(modules);
-  // `.strapi` is Vite's cache: the copy gets its own.
-  for (const entry of fs.readdirSync(APP_MODULES)) {
-    if (entry === PLUGIN || entry === '.strapi') continue;
-    fs.symlinkSync(fs.realpathSync(path.join(APP_MODULES, entry)), path.join(modules, entry));
-  }
-  const plugin = path.join(modules, PLUGIN);
-  fs.mkdirSync(plugin);
-  for (const entry of ['package.json', 'strapi-server.js', 'dist']) fs.cpSync(path.join(REPO_ROOT, entry), path.join(plugin, entry), { recursive: true });
-  return dir;
-}
+const prepareApp = (): string => installedCopy(fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-strapi5-admin-')));
 
-const strapiBin = (dir: string) => path.join(dir, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js');
-// The copy's packages are symlinks into tests/strapi5/app/node_modules: without these flags Node would resolve from
-// there, and Strapi would find that folder's strapi-wechat-miniprogram-auth (tests/strapi5/link-plugin.js) instead of
-// the copy's.
-const NODE_FLAGS = ['--preserve-symlinks', '--preserve-symlinks-main'];
 const baseEnv = (): NodeJS.ProcessEnv => ({ ...process.env, STRAPI_TELEMETRY_DISABLED: 'true', BROWSER: 'none', NODE_ENV: 'production' });
 
 function buildAdmin(dir: string): string {
