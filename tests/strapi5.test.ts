@@ -17,6 +17,7 @@ import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, Response
 import { databaseServerAnswers } from './helpers/instances';
 import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
 import { startTestApp } from './helpers/test-app';
+import { files10, insertUser10, storeSettings10 } from './helpers/legacy-states';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -502,4 +503,44 @@ describeV5OnPostgres('two Strapi 5 instances on one PostgreSQL database', () => 
       for (const identity of identities) expect(identity.document_id).toMatch(/^[a-z0-9]{24}$/);
     }
   );
+});
+
+describeV5('a 1.0 database (Strapi 4) opened by Strapi 5 with this version: the upgrade in place still happens', () => {
+  let v5: Strapi5App | undefined;
+  let copy = '';
+
+  afterAll(async () => {
+    await v5?.stop();
+    if (copy) fs.rmSync(copy, { force: true });
+  }, 30_000);
+
+  test("1.0's stored credentials are used and sealed, its accounts log in as themselves and get identities with documentIds", async () => {
+    const before = await startTestApp({ name: 'strapi5-from-10', withPlugin: false, files: files10() });
+    const openid = sim.openidFor(APP.appId, 'olga');
+    let id: number;
+    try {
+      await storeSettings10(before.strapi, { appId: APP.appId, appSecret: APP.appSecret });
+      id = await insertUser10(before.strapi, { openid, sessionKey: 'c2Vzc2lvbi1rZXktMTAtb2xnYQ==' });
+    } finally {
+      await before.stop();
+    }
+    const file = before.strapi.db.config.connection.connection.filename as string;
+    copy = `${file}.strapi5-${Date.now()}`;
+    fs.copyFileSync(file, copy);
+
+    // No credentials in config: 1.0 kept them in the plugin store.
+    v5 = await startStrapi5({
+      pluginConfig: { apiBaseUrl, encryption: { key: ENCRYPTION_KEY }, ratelimit: { enabled: false } },
+      database: { client: 'sqlite', connection: { filename: copy } },
+    });
+    const res = await post(v5, { code: codeFor('olga') });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ id, openid, documentId: expect.stringMatching(/^[a-z0-9]{24}$/) });
+    const [identity] = await rows(v5, 'select app_id, document_id from wechat_identities where openid = ?', openid);
+    expect(identity).toMatchObject({ app_id: APP.appId, document_id: expect.stringMatching(/^[a-z0-9]{24}$/) });
+    const [settings] = await rows(v5, "select value from strapi_core_store_settings where key = 'plugin_strapi-wechat-miniprogram-auth_settings'");
+    expect(String(settings.value)).toContain('wxenc:v1:');
+    expect(String(settings.value)).not.toContain(APP.appSecret);
+    expect(Number((await rows(v5, 'select count(*) as n from up_users'))[0].n)).toBe(1);
+  });
 });
