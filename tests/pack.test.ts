@@ -219,3 +219,50 @@ describe('npm installs the tarball into a plain app of each major, no flags', ()
     320_000
   );
 });
+
+test('a plain Strapi 5 app with the tarball installed: the plugin just enabled, a mini program logs in and the JWT works', async () => {
+  const modules = path.join(REPO_ROOT, 'tests', 'strapi5', 'app', 'node_modules');
+  if (!fs.existsSync(modules)) {
+    if (process.env.CI) throw new Error('tests/strapi5/app is not installed (npm ci --prefix tests/strapi5/app)');
+    console.warn('pack.test.ts: the Strapi 5 case is skipped: tests/strapi5/app is not installed');
+    return;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS helper the Strapi 5 tests share
+  const { installedCopy } = require('./strapi5/installed-copy') as { installedCopy: (dir: string, options: { pluginFrom: string }) => string };
+  const appDir = installedCopy(path.join(work, 'plain-strapi5'), { pluginFrom: installed });
+  const apiBaseUrl = sim.baseUrl || (await sim.start());
+  const env = {
+    ...nodeOptions,
+    DATABASE_FILENAME: path.join(appDir, '.tmp', 'data.db'),
+    WECHAT_AUTH_CONFIG: JSON.stringify({ apiBaseUrl, appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }),
+  };
+  const app = spawn(process.execPath, [path.join(__dirname, 'helpers', 'serve-app.js'), appDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let stderr = '';
+    app.stderr.on('data', (chunk) => (stderr += chunk));
+    const lines = readline.createInterface({ input: app.stdout });
+    const { url, pluginPath, strapiVersion } = await new Promise<{ url: string; pluginPath: string; strapiVersion: string }>((resolve, reject) => {
+      lines.on('line', (line) => {
+        if (line.startsWith('{"url"')) resolve(JSON.parse(line));
+      });
+      app.once('exit', (code) => reject(new Error(`the Strapi 5 app exited (${code}): ${stderr.slice(-2000)}`)));
+    });
+    expect(strapiVersion).toMatch(/^5\./);
+    expect(pluginPath).toBe(path.join(appDir, 'node_modules', PLUGIN_NAME));
+    const res = await fetch(`${url}/api/${PLUGIN_NAME}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code: codeFor('packed5') }),
+    });
+    expect(res.status).toBe(200);
+    const { token, user } = (await res.json()) as { token: string; user: { documentId: string } };
+    expect(user.documentId).toMatch(/^[a-z0-9]{24}$/);
+    const me = await fetch(`${url}/api/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+  } finally {
+    if (app.exitCode === null) {
+      app.kill('SIGTERM');
+      await new Promise((resolve) => app.once('exit', resolve));
+    }
+  }
+}, 120_000);

@@ -19,7 +19,8 @@ const APP_MODULES = path.join(APP_SOURCE, 'node_modules');
 const PLUGIN = require('../../package.json').name;
 const NODE_FLAGS = ['--preserve-symlinks', '--preserve-symlinks-main'];
 
-function installedCopy(dir) {
+/** `pluginFrom`: where the plugin's files come from (default: this repository's build; the pack test: the unpacked tarball). */
+function installedCopy(dir, { pluginFrom = ROOT } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of ['package.json', 'config', 'src']) fs.cpSync(path.join(APP_SOURCE, entry), path.join(dir, entry), { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -38,7 +39,7 @@ function installedCopy(dir) {
   }
   const plugin = path.join(modules, PLUGIN);
   fs.mkdirSync(plugin);
-  for (const entry of ['package.json', 'strapi-server.js', 'dist']) fs.cpSync(path.join(ROOT, entry), path.join(plugin, entry), { recursive: true });
+  for (const entry of ['package.json', 'strapi-server.js', 'dist']) fs.cpSync(path.join(pluginFrom, entry), path.join(plugin, entry), { recursive: true });
   return dir;
 }
 
