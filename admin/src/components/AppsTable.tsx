@@ -1,9 +1,16 @@
-import { Badge, Flex, IconButton, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
+import type { ReactElement, ReactNode } from 'react';
+import { Badge, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
 import { Pencil, Play, Star, Trash } from '@strapi/icons';
 import { useIntl } from 'react-intl';
-import type { AppView, SettingsView } from '../api/settings';
+import type { AppView, SettingsView } from '../api/settings-core';
 import { appLabel } from '../utils/app-label';
 import { getTrad } from '../utils/get-trad';
+
+/**
+ * One icon button of a row. Design System 1 (Strapi 4) takes the icon as a prop, Design System 2 (Strapi 5) as a
+ * child: each page passes its own, and the table is the same on both majors.
+ */
+export type RowButton = (props: { label: string; icon: ReactNode; disabled: boolean; onClick: () => void }) => ReactElement;
 
 export interface AppActions {
   onTest(app: AppView): void;
@@ -23,11 +30,13 @@ export function AppsTable({
   canUpdate,
   busyAppId,
   actions,
+  RowButton,
 }: {
   settings: SettingsView;
   canUpdate: boolean;
   busyAppId: string | null;
   actions: AppActions;
+  RowButton: RowButton;
 }) {
   const { formatMessage, formatNumber, formatDate } = useIntl();
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id) }, values);
@@ -128,25 +137,25 @@ export function AppsTable({
               </Td>
               <Td>
                 <Flex gap={1} justifyContent="flex-end">
-                  <IconButton
+                  <RowButton
                     label={t('apps.action.test', { app: label })}
                     icon={<Play />}
                     disabled={!canUpdate || busy || !app.appSecret.isSet}
                     onClick={() => actions.onTest(app)}
                   />
-                  <IconButton
+                  <RowButton
                     label={editable ? t('apps.action.edit', { app: label }) : t('apps.action.edit-from-config', { app: label })}
                     icon={<Pencil />}
                     disabled={!canUpdate || !editable}
                     onClick={() => actions.onEdit(app)}
                   />
-                  <IconButton
+                  <RowButton
                     label={defaultLabel}
                     icon={<Star />}
                     disabled={!canUpdate || busy || app.isDefault || defaultFromConfig}
                     onClick={() => actions.onMakeDefault(app)}
                   />
-                  <IconButton
+                  <RowButton
                     label={removable ? t('apps.action.remove', { app: label }) : t('apps.action.remove-from-config', { app: label })}
                     icon={<Trash />}
                     disabled={!canUpdate || !removable}

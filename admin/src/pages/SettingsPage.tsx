@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Box, Button, ContentLayout, EmptyStateLayout, Flex, HeaderLayout, Main, Typography } from '@strapi/design-system';
+import { Box, Button, ContentLayout, EmptyStateLayout, Flex, HeaderLayout, IconButton, Main, Typography } from '@strapi/design-system';
 import { AnErrorOccurred, LoadingIndicatorPage, NoPermissions, SettingsPageTitle, useFocusWhenNavigate, useNotification, useRBAC } from '../helper-plugin';
 import { EmptyDocuments, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import { AppView, CheckResult, httpStatusOf, SettingsView, useErrorMessage, useSettingsApi } from '../api/settings';
 import { AppFormModal } from '../components/AppFormModal';
-import { AppsTable } from '../components/AppsTable';
+import { AppsTable, type RowButton } from '../components/AppsTable';
 import { Note } from '../components/Note';
 import { RemoveAppDialog } from '../components/RemoveAppDialog';
 import { StatusCard } from '../components/StatusCard';
@@ -13,6 +13,9 @@ import { TestResult } from '../components/TestResult';
 import { PERMISSIONS } from '../permissions';
 import { appLabel } from '../utils/app-label';
 import { getTrad } from '../utils/get-trad';
+
+/** Design System 1: the icon as a prop. */
+const IconRowButton: RowButton = ({ label, icon, disabled, onClick }) => <IconButton label={label} icon={icon} disabled={disabled} onClick={onClick} />;
 
 function PageShell({ children, busy = false }: { children: React.ReactNode; busy?: boolean }) {
   const { formatMessage } = useIntl();
@@ -147,7 +150,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
               {hasConfigApps && <Note>{t('apps.config-note')}</Note>}
               {settings.defaultAppIdSource === 'config' && <Note>{t('apps.default-config-note')}</Note>}
               {settings.apps.length > 0 ? (
-                <AppsTable settings={settings} canUpdate={canUpdate} busyAppId={busyAppId} actions={actions} />
+                <AppsTable settings={settings} canUpdate={canUpdate} busyAppId={busyAppId} actions={actions} RowButton={IconRowButton} />
               ) : (
                 <EmptyStateLayout icon={<EmptyDocuments width="10rem" />} content={t('apps.empty')} action={addButton} shadow={undefined} />
               )}

@@ -1,13 +1,13 @@
 // Strapi 5's twin of ../../pages/SettingsPage.tsx: the same page, with @strapi/strapi/admin (Page.*, Layouts.*,
 // useRBAC, useNotification) and Design System 2 in place of @strapi/helper-plugin and Design System 1.
 import { useEffect, useState } from 'react';
-import { Box, Button, EmptyStateLayout, Flex, Typography } from '@strapi/design-system';
+import { Box, Button, EmptyStateLayout, Flex, IconButton, Typography } from '@strapi/design-system';
 import { Plus } from '@strapi/icons';
 import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { AppView, CheckResult, httpStatusOf, SettingsView, useErrorMessage, useSettingsApi } from '../api';
 import { AppFormModal } from '../components/AppFormModal';
-import { AppsTable } from '../components/AppsTable';
+import { AppsTable, type RowButton } from '../../components/AppsTable';
 import { Note } from '../components/Note';
 import { RemoveAppDialog } from '../components/RemoveAppDialog';
 import { StatusCard } from '../components/StatusCard';
@@ -15,6 +15,13 @@ import { TestResult } from '../components/TestResult';
 import { PERMISSIONS } from '../../permissions';
 import { appLabel } from '../../utils/app-label';
 import { getTrad } from '../../utils/get-trad';
+
+/** Design System 2: the icon as a child. */
+const IconRowButton: RowButton = ({ label, icon, disabled, onClick }) => (
+  <IconButton label={label} disabled={disabled} onClick={onClick}>
+    {icon}
+  </IconButton>
+);
 
 function PageShell({ children, busy = false }: { children: React.ReactNode; busy?: boolean }) {
   const { formatMessage } = useIntl();
@@ -149,7 +156,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
               {hasConfigApps && <Note>{t('apps.config-note')}</Note>}
               {settings.defaultAppIdSource === 'config' && <Note>{t('apps.default-config-note')}</Note>}
               {settings.apps.length > 0 ? (
-                <AppsTable settings={settings} canUpdate={canUpdate} busyAppId={busyAppId} actions={actions} />
+                <AppsTable settings={settings} canUpdate={canUpdate} busyAppId={busyAppId} actions={actions} RowButton={IconRowButton} />
               ) : (
                 // No icon: Strapi 5 moved EmptyDocuments to @strapi/icons/symbols, which Strapi 4's icons lack (its
                 // webpack build would fail on the import, even in this page's chunk).
