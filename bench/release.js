@@ -13,15 +13,24 @@ const { ROOT, WORK } = require('./options');
 
 const STAMP = '.bench-built-from';
 
-/** The commit `ref` names, or null when this clone does not have it (e.g. cloned without tags). */
-function resolveRef(ref) {
+/** The commit `name` names in this clone, or null. */
+function commitOf(name) {
   try {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${name}^{commit}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
   } catch {
     return null;
   }
+}
+
+/**
+ * The commit `ref` names: a ref of this clone, or else a release tag's commit as releases.json records it (a
+ * clone made without tags still has the release's commit). Null when neither is here.
+ */
+function resolveRef(ref) {
+  const recorded = JSON.parse(fs.readFileSync(path.join(ROOT, 'releases.json'), 'utf8'))[ref];
+  return commitOf(ref) ?? (recorded ? commitOf(recorded) : null);
 }
 
 /** What the working tree is: HEAD's commit, and whether it has changes not committed yet. */
