@@ -13,6 +13,8 @@ const TS = ['**/*.ts', '**/*.tsx'];
 const BROWSER = ['admin/**', 'playground/src/admin/**'];
 // Runs in a mini program (WeChat's JavaScript runtime, or uni-app / Taro): neither Node nor a browser.
 const MINIPROGRAM = ['client/src/**', 'examples/miniprogram/**'];
+// The example mini program's own tooling (构建 npm from the command line) runs on Node.
+const MINIPROGRAM_TOOLING = ['examples/miniprogram/scripts/**'];
 // Shipped code: what the plugin's users run.
 const SHIPPED = ['server/**', 'admin/**', 'simulator/**', 'client/src/**', 'strapi-server.ts'];
 const unusedVars = { argsIgnorePattern: '^_', ignoreRestSiblings: true };
@@ -38,6 +40,7 @@ export default defineConfig([
 
   js.configs.recommended,
   { ignores: [...BROWSER, ...MINIPROGRAM], languageOptions: { globals: globals.node } },
+  { files: MINIPROGRAM_TOOLING, languageOptions: { globals: globals.node } },
 
   // Plain JavaScript (bench/, playground/scripts/, scripts/, tests/helpers/*.js, jest.config.js, strapi-server.js) is
   // CommonJS, and in no tsconfig: it gets the syntax rules only, no type information.
@@ -110,6 +113,7 @@ export default defineConfig([
   // client/tsconfig.json has neither DOM nor Node types.)
   {
     files: ['examples/miniprogram/**/*.js'],
+    ignores: MINIPROGRAM_TOOLING,
     languageOptions: {
       sourceType: 'commonjs',
       globals: {

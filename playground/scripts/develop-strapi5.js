@@ -5,20 +5,19 @@
  * Strapi 5.54 app (SQLite, `strapi develop`, admin at http://localhost:1338/admin) with this repository's
  * build installed as a package, in <tmp>/strapi-wechat-miniprogram-auth/playground-strapi5 (its database and
  * uploads are kept between runs).
- * The app is tests/strapi5/app, installed once with `npm ci --prefix tests/strapi5/app` (done here the first
- * time, a few minutes). The simulator's demo mini program is configured (read-only in the admin page); add
+ * The app is tests/strapi5/app, installed with `npm ci` the first time (scripts/strapi5-app.js, a few minutes). The simulator's demo mini program is configured (read-only in the admin page); add
  * more in the page. Stop both with Ctrl-C.
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawn, spawnSync } = require('child_process');
+const { spawn } = require('child_process');
 const { randomBytes } = require('crypto');
-const { installedCopy, strapiBin, NODE_FLAGS, APP_MODULES } = require('../../tests/strapi5/installed-copy');
+const { installedCopy, strapiBin, NODE_FLAGS } = require('../../tests/strapi5/installed-copy');
+const { ensureStrapi5App } = require('../../scripts/strapi5-app');
 const { startSimulatorFromEnv } = require('../../dist/simulator/cli');
 const { DEMO_APP } = require('../../dist/simulator/wechat-simulator');
 
-const root = path.resolve(__dirname, '..', '..');
 // Outside the repository: Strapi 5 looks for a tsconfig.json up the folder tree and would take the repository's.
 const dir = path.join(os.tmpdir(), 'strapi-wechat-miniprogram-auth', 'playground-strapi5');
 const port = process.env.PORT || '1338';
@@ -36,11 +35,7 @@ function encryptionKey() {
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(APP_MODULES, '@strapi', 'strapi', 'package.json'))) {
-    console.log('Installing the Strapi 5 app (tests/strapi5/app), once...');
-    const install = spawnSync('npm', ['ci', '--prefix', path.join(root, 'tests', 'strapi5', 'app'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
-    if (install.status !== 0) process.exit(install.status ?? 1);
-  }
+  ensureStrapi5App();
   installedCopy(dir);
   const simulator = await startSimulatorFromEnv([]);
   console.log(`WeChat API simulator: ${simulator.baseUrl}`);
