@@ -33,7 +33,15 @@ global.wx = {
   getAccountInfoSync: () => ({ miniProgram: { appId: appid, envVersion: 'develop' } }),
   request({ url, method = 'GET', data, header = {}, success, fail }) {
     const withBody = method !== 'GET' && data !== undefined;
-    fetch(url, { method, headers: { 'Content-Type': 'application/json', ...header }, body: withBody ? JSON.stringify(data) : undefined })
+    // As wx.request: a GET's data becomes the query string.
+    if (method === 'GET' && data && typeof data === 'object') {
+      const query = new URLSearchParams(Object.entries(data).map(([key, value]) => [key, String(value)])).toString();
+      if (query) url += (url.includes('?') ? '&' : '?') + query;
+    }
+    // As wx.request: JSON unless the caller set a content-type (in any letter case).
+    const headers = new Headers(header);
+    if (withBody && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    fetch(url, { method, headers, body: withBody ? JSON.stringify(data) : undefined })
       .then(async (res) => {
         const text = await res.text();
         let body = text;
