@@ -70,11 +70,14 @@ export default defineConfig([
     },
   },
 
-  // The admin entry is in no project near it (admin/tsconfig.json leaves it out: it imports the Strapi 5 page): it is
-  // checked with that page, by admin/src/v5/tsconfig.json (which the files under admin/src/v5 find by themselves).
+  // The admin entry and the Strapi 5 page are typed against Strapi 5's packages: they are linted with the project that
+  // type-checks them, tests/strapi5/app/tsconfig.plugin-admin.json (admin/src/v5/tsconfig.json only builds them; the
+  // admin entry is in no project near it, as admin/tsconfig.json leaves it out).
   {
-    files: ['admin/src/index.tsx'],
-    languageOptions: { parserOptions: { projectService: false, project: './admin/src/v5/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+    files: ['admin/src/index.tsx', 'admin/src/v5/**'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './tests/strapi5/app/tsconfig.plugin-admin.json', tsconfigRootDir: import.meta.dirname },
+    },
   },
 
   // Tests read JSON response bodies and Strapi entities, which are `any` by their libraries' types: the no-unsafe-*

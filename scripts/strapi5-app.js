@@ -16,7 +16,10 @@ const MODULES = path.join(APP, 'node_modules');
 // Written after a successful install: the lockfile's hash it was installed from.
 const STAMP = path.join(MODULES, '.installed-from-lockfile');
 
-const lockfileHash = () => createHash('sha256').update(fs.readFileSync(path.join(APP, 'package-lock.json'))).digest('hex');
+const lockfileHash = () =>
+  createHash('sha256')
+    .update(fs.readFileSync(path.join(APP, 'package-lock.json')))
+    .digest('hex');
 
 function run(args, options = {}) {
   const result = spawnSync('npm', args, { stdio: 'inherit', ...options });

@@ -28,7 +28,9 @@ const APP = { ...DEMO_APP, openPlatformId: 'op-strapi5' };
 
 const installed = strapi5Installed();
 if (!installed && !process.env.CI) {
-  console.warn(`strapi5.test.ts skipped: the Strapi 5 app (${STRAPI5_APP}) is not installed (npm test installs it: node scripts/strapi5-app.js); with CI set, this is a failure instead`);
+  console.warn(
+    `strapi5.test.ts skipped: the Strapi 5 app (${STRAPI5_APP}) is not installed (npm test installs it: node scripts/strapi5-app.js); with CI set, this is a failure instead`
+  );
 }
 const describeV5 = installed || process.env.CI ? describe : describe.skip;
 

@@ -41,7 +41,9 @@ const SCREENSHOT = path.join(REPO_ROOT, 'docs', 'screenshots', 'strapi5-settings
 const missing = [APP_MODULES, CHROMIUM].filter((file) => !fs.existsSync(file));
 const runnable = missing.length === 0 || Boolean(process.env.CI);
 if (!runnable) {
-  console.warn(`Skipping the Strapi 5 admin test: ${missing.join(' and ')} missing (npm test installs the app: node scripts/strapi5-app.js; apt-get install -y chromium).`);
+  console.warn(
+    `Skipping the Strapi 5 admin test: ${missing.join(' and ')} missing (npm test installs the app: node scripts/strapi5-app.js; apt-get install -y chromium).`
+  );
 }
 const maybe = runnable ? describe : describe.skip;
 

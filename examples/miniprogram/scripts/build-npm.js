@@ -14,7 +14,9 @@ const { appid } = require('../project.config.json');
 async function main() {
   // packNpm reads the project and its package.json only; the upload key is not used.
   const project = new ci.Project({ appid, type: 'miniProgram', projectPath, privateKey: 'not-needed-for-packNpm', ignores: ['node_modules/**/*'] });
-  const warnings = await ci.packNpm(project, { reporter: (info) => console.log(`构建 npm: ${info.miniprogram_pack_num} package(s) packed in ${info.pack_time} ms`) });
+  const warnings = await ci.packNpm(project, {
+    reporter: (info) => console.log(`构建 npm: ${info.miniprogram_pack_num} package(s) packed in ${info.pack_time} ms`),
+  });
   for (const warning of warnings) console.warn(`${warning.msg} (${warning.jsPath}:${warning.startLine})`);
 }
 
