@@ -38,7 +38,7 @@ async function clashingRows(strapi: Strapi, index: UniqueIndex): Promise<number[
     })
     .groupBy(index.columns)
     .havingRaw('count(*) > 1');
-  const rows: Array<Record<string, unknown>> = await db(index.table)
+  const rows = await db<Record<string, unknown>>(index.table)
     .select(['id', ...index.columns])
     .whereIn(index.columns, clashing)
     .orderBy([...index.columns, 'id']);

@@ -75,12 +75,15 @@ export default ({ strapi }: { strapi: Strapi }) => {
     const users = modelMetadata(strapi, USER_UID);
     const openid = users.attributes.openid?.columnName ?? 'openid';
     const db = knex(strapi);
-    const rows: Array<{ id: number | string; openid: string }> = await db(users.tableName)
-      .select({ id: 'id', openid })
+    const rows = await db<Record<string, unknown>>(users.tableName)
+      .select(['id', openid])
       .whereIn(openid, db(users.tableName).select(openid).whereNotNull(openid).groupBy(openid).havingRaw('count(*) > 1'))
       .orderBy([openid, 'id']);
     const groups = new Map<string, number[]>();
-    for (const row of rows) groups.set(row.openid, [...(groups.get(row.openid) ?? []), Number(row.id)]);
+    for (const row of rows) {
+      const value = String(row[openid]);
+      groups.set(value, [...(groups.get(value) ?? []), Number(row.id)]);
+    }
     return [...groups.values()].map((ids) => ids.sort((a, b) => a - b));
   }
 
