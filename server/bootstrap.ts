@@ -1,5 +1,6 @@
 import type { Strapi } from './types';
 import { registerIdentityGuard } from './lifecycles/identity-guard';
+import { registerUserDeletion } from './lifecycles/user-deletion';
 import { registerAdminActions } from './utils/admin-actions';
 import { ensureUniqueIndexes } from './content-types/ensure-unique-indexes';
 import { getService } from './utils/get-service';
@@ -7,6 +8,7 @@ import { grantDefaultPermissions } from './content-api-permissions';
 
 export default async ({ strapi }: { strapi: Strapi }) => {
   registerIdentityGuard(strapi);
+  registerUserDeletion(strapi);
   getService(strapi, 'signUpSettings').watch();
   await ensureUniqueIndexes(strapi);
   getService(strapi, 'identities').checkShortcut();

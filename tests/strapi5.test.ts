@@ -307,6 +307,29 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect(again.body.user.id).toBe(body.user.id);
   });
 
+  test('deleting a user in the Content Manager (the Document Service) deletes its WeChat identities; the same person logging in again is a new user', async () => {
+    const { body } = await post(app, { code: codeFor('gone') });
+    const openid = sim.openidFor(APP.appId, 'gone');
+    const identitiesOfGone = async () => rows(app, 'select id from wechat_identities where openid = ?', openid);
+    expect(await identitiesOfGone()).toHaveLength(1);
+    const bystander = await post(app, { code: codeFor('stays') });
+    const bystanderRows = await rows(app, 'select * from wechat_identities where openid = ?', sim.openidFor(APP.appId, 'stays'));
+
+    const deleted = await request(app.url)
+      .delete(`/content-manager/collection-types/plugin::users-permissions.user/${body.user.documentId as string}`)
+      .set('Authorization', `Bearer ${adminToken}`);
+    expect(deleted.status).toBe(200);
+    expect(await rows(app, 'select id from up_users where id = ?', body.user.id)).toEqual([]);
+    expect(await identitiesOfGone()).toEqual([]);
+
+    const again = await post(app, { code: codeFor('gone') });
+    expect(again.status).toBe(200);
+    expect(again.body.user.id).not.toBe(body.user.id);
+    expect(await identitiesOfGone()).toHaveLength(1);
+    expect(await rows(app, 'select * from wechat_identities where openid = ?', sim.openidFor(APP.appId, 'stays'))).toEqual(bystanderRows);
+    expect((await post(app, { code: codeFor('stays') })).body.user.id).toBe(bystander.body.user.id);
+  });
+
   test("GraphQL (Strapi 5's plugin): the login mutation answers UsersPermissionsLoginPayload, the phone mutation binds with the JWT, a refused code is the REST error", async () => {
     const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
       const req = request(app.url).post('/graphql');

@@ -18,11 +18,16 @@ import {
   insertCredentials005,
   insertUser005,
   insertUser10,
+  simultaneousFirstLogins005,
   storeSettings10,
   userRows,
   USER_UID,
 } from './helpers/legacy-states';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
+
+// The compiled plugin, as the test app loads it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module the test app loads (dist/), not the TypeScript source
+const { ensureUniqueIndexes } = require('../dist/server/content-types/ensure-unique-indexes');
 
 const PLUGIN_STORE = { type: 'plugin', name: 'strapi-wechat-miniprogram-auth' } as const;
 const storedSettings = (strapi: TestApp['strapi']) => strapi.store(PLUGIN_STORE).get({ key: 'settings' });
@@ -485,5 +490,171 @@ describe('upgrade from 0.0.5 while adding another mini program in config', () =>
     expectStatus(res, 200);
     expect(res.body.user.id).toBe(id);
     expect((await allIdentities(app.strapi)).map(({ appId, userId }) => ({ appId, userId }))).toEqual([{ appId: DEMO_APP.appId, userId: id }]);
+  });
+});
+
+describe('upgrade from 0.0.5 holding several accounts for one person (first logins that overlapped)', () => {
+  const sim = new WeChatSimulator({ apps: [DEMO_APP] });
+  const openid = (name: string) => sim.openidFor(DEMO_APP.appId, name);
+  // How many first logins of each person 0.0.5 served at the same moment.
+  const people: Record<string, number> = { twin: 3, pair: 2 };
+  const accounts: Record<string, number[]> = {};
+  const extras = () => Object.values(accounts).flatMap((ids) => ids.slice(1));
+  let single: number;
+  let usersBefore: Record<string, unknown>[];
+  let apiBaseUrl: string;
+  let app: TestApp;
+  let admin: string;
+  const boot = () =>
+    startTestApp({
+      name: 'upgrade-005-duplicates',
+      keepDatabase: true,
+      files: files005UserExtension(),
+      pluginConfig: { apiBaseUrl, ratelimit: { enabled: false, interval: { min: 1 }, max: 600 } },
+    });
+  const warnings = () => logLines(app.logs, 'warn').filter((l) => /several accounts/.test(l.message));
+  /** A row as it is now, in the columns it had before the upgrade (the upgrade adds columns, empty). */
+  const unchanged = (now: Record<string, unknown>[], id: number) => {
+    const before = usersBefore.find((r) => r.id === id)!;
+    const row = now.find((r) => r.id === id)!;
+    return { now: Object.fromEntries(Object.keys(before).map((column) => [column, row[column]])), before };
+  };
+  const mentions = (message: string, id: number) => new RegExp(`#${id}(?!\\d)`).test(message);
+
+  beforeAll(async () => {
+    apiBaseUrl = await sim.start();
+    const before = await startTestApp({ name: 'upgrade-005-duplicates', withPlugin: false, files: files005() });
+    await insertCredentials005(before.strapi, DEMO_APP);
+    single = await insertUser005(before.strapi, { openid: openid('single') });
+    for (const [name, logins] of Object.entries(people)) {
+      accounts[name] = await simultaneousFirstLogins005(before.strapi, { openid: openid(name), logins, wechatUserInfo: (i) => ({ nickName: `${name} ${i}` }) });
+    }
+    usersBefore = await userRows(before.strapi);
+    await before.stop();
+    app = await boot();
+    admin = await registerFirstAdmin(app.server);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('Strapi starts; one warning says how many people and lists their accounts by id, and no openid is logged', () => {
+    expect(warnings()).toHaveLength(1);
+    const [{ message }] = warnings();
+    expect(message).toMatch(/\b2 person/);
+    for (const ids of Object.values(accounts)) expect(message).toContain(ids.map((id) => `#${id}`).join(', '));
+    expect(mentions(message, single)).toBe(false);
+    expectNoSecrets(app.logs.text(), [...Object.keys(people), 'single'].map(openid));
+  });
+
+  test('each person logs in to their oldest account, every time, one login after another or several at once', async () => {
+    for (const name of Object.keys(people)) {
+      const oldest = accounts[name][0];
+      for (let i = 0; i < 2; i++) {
+        const res = await login(app.server, { code: codeFor(name) });
+        expectStatus(res, 200);
+        expect(res.body.user).toMatchObject({ id: oldest, openid: openid(name), username: `wechat_${openid(name)}` });
+      }
+      const together = await Promise.all(Array.from({ length: 3 }, () => login(app.server, { code: codeFor(name) })));
+      expect(together.map((r) => [r.status, r.body.user?.id])).toEqual(Array(3).fill([200, oldest]));
+    }
+    expect((await login(app.server, { code: codeFor('single') })).body.user?.id).toBe(single);
+  });
+
+  test('the other accounts are kept unchanged, and the admin sees them in the Content Manager', async () => {
+    const now = await userRows(app.strapi);
+    for (const id of extras()) {
+      const { now: row, before } = unchanged(now, id);
+      expect(row).toEqual(before);
+      const opened = await openEntry(app.server, admin, USER_UID, id);
+      expectStatus(opened, 200);
+      expect(opened.body.id).toBe(id);
+    }
+    expect(now).toHaveLength(usersBefore.length);
+  });
+
+  test('one identity per person, on the oldest account', async () => {
+    for (const name of Object.keys(people)) {
+      const rows = (await allIdentities(app.strapi)).filter((i) => i.openid === openid(name));
+      expect(rows.map(({ appId, userId }) => ({ appId, userId }))).toEqual([{ appId: DEMO_APP.appId, userId: accounts[name][0] }]);
+    }
+    for (const id of extras()) expect(await identitiesOf(app.strapi, id)).toEqual([]);
+  });
+
+  test('a restart starts again, warns again, and changes nothing: the same accounts, the same choice', async () => {
+    const identities = await allIdentities(app.strapi);
+    await app.stop();
+    app = await boot();
+    expect(warnings()).toHaveLength(1);
+    expect(await allIdentities(app.strapi)).toEqual(identities);
+    const res = await login(app.server, { code: codeFor('twin') });
+    expect(res.body.user?.id).toBe(accounts.twin[0]);
+    const now = await userRows(app.strapi);
+    for (const id of extras()) {
+      const { now: row, before } = unchanged(now, id);
+      expect(row).toEqual(before);
+    }
+  });
+});
+
+describe('unique indexes the plugin creates at startup', () => {
+  const sim = new WeChatSimulator({ apps: [DEMO_APP] });
+  const INDEXES = [
+    { table: 'wechat_identities', name: 'wechat_identities_app_openid_uq', columns: ['app_id', 'openid'] },
+    { table: 'up_users', name: 'up_users_unionid_unique', columns: ['unionid'] },
+  ];
+  let app: TestApp;
+  const indexNames = async (table: string): Promise<string[]> =>
+    (await app.strapi.db.dialect.schemaInspector.getIndexes(table)).map((i: { name: string }) => i.name);
+  const dropIndexes = async () => {
+    for (const { table, name, columns } of INDEXES) {
+      await app.strapi.db.connection.schema.alterTable(table, (t: { dropUnique(c: string[], n: string): void }) => t.dropUnique(columns, name));
+    }
+  };
+
+  beforeAll(async () => {
+    const apiBaseUrl = await sim.start();
+    app = await startTestApp({ name: 'unique-indexes', pluginConfig: { apiBaseUrl, appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret } });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await sim.stop();
+  });
+
+  test('two instances creating them at the same moment: neither fails, and they exist once', async () => {
+    await dropIndexes();
+    await expect(Promise.all([ensureUniqueIndexes(app.strapi), ensureUniqueIndexes(app.strapi)])).resolves.toBeDefined();
+    for (const { table, name } of INDEXES) expect((await indexNames(table)).filter((n) => n === name)).toEqual([name]);
+  });
+
+  test('two identities of one app and openid left by an earlier state: startup goes on, a warning names their ids (not the openid), the login takes the oldest', async () => {
+    const first = await login(app.server, { code: codeFor('doubled') });
+    expectStatus(first, 200);
+    const other = await login(app.server, { code: codeFor('someone') });
+    await dropIndexes();
+    const [original] = (await allIdentities(app.strapi)).filter((i) => i.openid === first.body.user.openid);
+    const meta = app.strapi.db.metadata.get('plugin::strapi-wechat-miniprogram-auth.identity');
+    const [copy] = await app.strapi.db
+      .connection(meta.tableName)
+      .insert({ app_id: DEMO_APP.appId, openid: original.openid, created_at: new Date(), updated_at: new Date() }, ['id']);
+    const copyId = typeof copy === 'object' ? copy.id : copy;
+    const link = meta.attributes.user.joinTable;
+    await app.strapi.db.connection(link.name).insert({ [link.joinColumn.name]: copyId, [link.inverseJoinColumn.name]: other.body.user.id });
+
+    const from = app.logs.lines.length;
+    await ensureUniqueIndexes(app.strapi);
+    const [warning, ...more] = logLines(app.logs, 'warn', from);
+    expect(more).toEqual([]);
+    expect(warning.message).toContain('wechat_identities_app_openid_uq');
+    expect(warning.message).toContain(`#${original.id}, #${copyId}`);
+    expectNoSecrets(app.logs.text(), [original.openid]);
+    expect(await indexNames('up_users')).toContain('up_users_unionid_unique');
+
+    const again = await login(app.server, { code: codeFor('doubled') });
+    expectStatus(again, 200);
+    expect(again.body.user.id).toBe(first.body.user.id);
   });
 });

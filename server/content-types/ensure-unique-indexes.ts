@@ -13,25 +13,68 @@ interface UniqueIndex {
 const UNIQUE_INDEXES: UniqueIndex[] = [
   { table: IDENTITY_TABLE, columns: ['app_id', 'openid'], name: IDENTITY_UNIQUE_INDEX },
   { table: 'up_users', columns: ['unionid'], name: 'up_users_unionid_unique' },
-  { table: 'up_users', columns: ['openid'], name: 'up_users_openid_unique' },
   // One access token row per app, whichever instance writes it first.
   { table: ACCESS_TOKEN_TABLE, columns: ['app_id'], name: ACCESS_TOKEN_UNIQUE_INDEX },
 ];
 
+/** How many rows' ids a warning lists at most. */
+const LISTED_ROWS = 50;
+
 const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.every((column, i) => column === b[i]);
+
+async function isPresent(strapi: Strapi, index: UniqueIndex): Promise<boolean> {
+  return (await tableIndexes(strapi, index.table)).some(
+    (i) => i.name === index.name || (sameColumns(i.columns, index.columns) && String(i.type).toLowerCase() === 'unique')
+  );
+}
+
+/** The ids of the rows sharing a value of the index's columns (nulls never clash), grouped by value. */
+async function clashingRows(strapi: Strapi, index: UniqueIndex): Promise<number[][]> {
+  const db = knex(strapi);
+  const clashing = db(index.table)
+    .select(index.columns)
+    .where((builder) => {
+      for (const column of index.columns) void builder.whereNotNull(column);
+    })
+    .groupBy(index.columns)
+    .havingRaw('count(*) > 1');
+  const rows = await db<Record<string, unknown>>(index.table)
+    .select(['id', ...index.columns])
+    .whereIn(index.columns, clashing)
+    .orderBy([...index.columns, 'id']);
+  const groups = new Map<string, number[]>();
+  for (const row of rows) {
+    const key = JSON.stringify(index.columns.map((column) => row[column]));
+    groups.set(key, [...(groups.get(key) ?? []), Number(row.id)]);
+  }
+  return [...groups.values()];
+}
 
 /**
  * Makes sure the unique indexes exist. Strapi's schema sync creates them, but it was seen to skip
- * an existing app's table (one whose openid column had been added by hand), and without them two
+ * an existing app's table (one whose column had been added by hand), and without them two
  * simultaneous first logins could create two users.
+ *
+ * Startup goes on when one cannot be created: another instance starting at the same moment created
+ * it first (the index is there now), or rows an earlier version left share a value (a warning names
+ * their ids, never the values; lookups take the oldest row, and the next start tries again).
  */
 export async function ensureUniqueIndexes(strapi: Strapi): Promise<void> {
   for (const index of UNIQUE_INDEXES) {
-    const present = (await tableIndexes(strapi, index.table)).some(
-      (i) => i.name === index.name || (sameColumns(i.columns, index.columns) && String(i.type).toLowerCase() === 'unique')
-    );
-    if (present) continue;
-    await knex(strapi).schema.alterTable(index.table, (table) => table.unique(index.columns, { indexName: index.name }));
-    strapi.log.info(`[wechat-auth] created the unique index ${index.name}`);
+    if (await isPresent(strapi, index)) continue;
+    try {
+      await knex(strapi).schema.alterTable(index.table, (table) => table.unique(index.columns, { indexName: index.name }));
+      strapi.log.info(`[wechat-auth] created the unique index ${index.name}`);
+    } catch (error) {
+      if (await isPresent(strapi, index)) continue;
+      const groups = await clashingRows(strapi, index);
+      if (!groups.length) throw error;
+      const listed = groups.slice(0, LISTED_ROWS).map((ids) => ids.map((id) => `#${id}`).join(', '));
+      strapi.log.warn(
+        `[wechat-auth] the unique index ${index.name} cannot be created: ${groups.length} value(s) of ${index.table} (${index.columns.join(', ')}) ` +
+          `are each held by several rows: ${listed.join('; ')}${groups.length > LISTED_ROWS ? '; …' : ''}. Each is looked up as its oldest row (the first listed); ` +
+          'resolve the others, and the next start creates the index'
+      );
+    }
   }
 }

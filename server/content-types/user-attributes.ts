@@ -10,7 +10,9 @@ import { IDENTITY_UID } from '../utils/plugin-id';
  *   per unionid.
  * - `openid`, `wechatSessionKey`: where 0.0.5 and 1.0 kept the one app's openid and session key.
  *   Kept (removing an attribute drops its column) and copied into identities at startup; new
- *   logins no longer write them.
+ *   logins no longer write them. `openid` has no unique index: nothing writes it any more, and
+ *   0.0.5 could leave several accounts with one openid, over which Strapi could not create one
+ *   (startup would fail; server/services/upgrade.ts picks the account such a person logs in to).
  *
  * - `phoneNumber`, `purePhoneNumber`, `phoneCountryCode`, `phoneVerifiedAt`: the number WeChat
  *   vouched for (getuserphonenumber), stored by POST /api/strapi-wechat-miniprogram-auth/phone or a
@@ -50,14 +52,13 @@ export const userAttributes = {
     private: true,
     writable: false,
     configurable: false,
-    // A real unique index: `unique: true` alone is only checked by the entity validator.
-    column: { unique: true },
   },
   unionid: {
     type: 'string',
     private: true,
     writable: false,
     configurable: false,
+    // A real unique index: `unique: true` alone is only checked by the entity validator.
     column: { unique: true },
   },
   wechatSessionKey: {

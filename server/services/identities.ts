@@ -115,8 +115,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
     return updateUser(current, session.openid, subject.userInfo);
   }
 
+  /** The oldest user matching: of several accounts 0.0.5 made for one openid, the one the upgrade adopts (server/services/upgrade.ts). */
   async function findUser(where: Record<string, unknown>): Promise<WeChatUser | null> {
-    return users().findOne({ where });
+    return users().findOne({ where, orderBy: { id: 'asc' } });
   }
 
   /**
@@ -200,6 +201,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
     legacyAccountsMigrated(): void {
       legacyAccountsPending = false;
     },
+
+    /** Deletes the identities whose user no longer exists; how many. */
+    deleteWithoutUser: () => identitySql().deleteWithoutUser(),
 
     countByApp: () => countIdentitiesByApp(knex(strapi), modelMetadata(strapi, IDENTITY_UID)),
 

@@ -10,19 +10,22 @@ export type Row = Record<string, unknown>;
 
 /** The query engine (`strapi.db.query(uid)`) as the plugin calls it. */
 export interface QueryEngine<T> {
-  findOne(params: { where?: Row; select?: string[]; populate?: unknown }): Promise<T | null>;
-  findMany(params: { where?: Row; select?: string[]; limit?: number; orderBy?: unknown }): Promise<T[]>;
+  findOne(params: { where?: Row; select?: string[]; populate?: unknown; orderBy?: unknown }): Promise<T | null>;
+  findMany(params: { where?: Row; select?: string[]; populate?: unknown; limit?: number; orderBy?: unknown }): Promise<T[]>;
   count(params?: { where?: Row }): Promise<number>;
   create(params: { data: Row }): Promise<T>;
   update(params: { where: Row; data: Row }): Promise<T | null>;
   updateMany(params: { where: Row; data: Row }): Promise<{ count: number }>;
   delete(params: { where: Row }): Promise<T | null>;
+  deleteMany(params: { where: Row }): Promise<{ count: number }>;
 }
 
 export interface LifecycleEvent {
   action: string;
   model: { uid: string };
   params: { data?: Row | Row[]; where?: Row };
+  /** Shared by a subscriber's before* and after* hooks of one operation. */
+  state?: Row;
 }
 
 export type LifecycleHook = (event: LifecycleEvent) => void | Promise<void>;

@@ -181,3 +181,26 @@ export async function userRows(strapi: StrapiApp): Promise<Record<string, unknow
   const rows = await strapi.db.connection('up_users').select('*').orderBy('id');
   return rows.map((r: Record<string, unknown>) => JSON.parse(JSON.stringify(r)));
 }
+
+/**
+ * What 0.0.5 leaves after one person's first logins overlap: each login looked the openid up
+ * (`findOne({ where: { openid } })`), found nobody, hashed a password and created a user: no unique
+ * index and no re-read, so each made an account of its own, a few ms apart, each with its own
+ * password and the userInfo its request sent. Here `logins` such logins run at the same moment,
+ * with 0.0.5's steps; resolves to the accounts' ids, oldest first.
+ */
+export async function simultaneousFirstLogins005(
+  strapi: StrapiApp,
+  user: { openid: string; logins: number; wechatUserInfo?: (login: number) => Record<string, unknown> }
+): Promise<number[]> {
+  const ids = await Promise.all(
+    Array.from({ length: user.logins }, async (_, login) => {
+      const found = await strapi.db.query(USER_UID).findOne({ where: { openid: user.openid } });
+      if (found) return found.id as number;
+      return insertUser005(strapi, { openid: user.openid, wechatUserInfo: user.wechatUserInfo?.(login) });
+    })
+  );
+  const accounts = [...new Set(ids)].sort((a, b) => a - b);
+  if (accounts.length !== user.logins) throw new Error(`the ${user.logins} first logins made ${accounts.length} account(s): not the state being tested`);
+  return accounts;
+}

@@ -185,6 +185,8 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
           .leftJoin({ l: link.name }, `l.${link.joinColumn.name}`, `i.id`)
           .leftJoin({ u: user.tableName }, `u.${link.inverseJoinColumn.referencedColumn}`, `l.${link.inverseJoinColumn.name}`)
           .where({ [`i.${identityFields.appId}`]: slot('appId'), [`i.${identityFields.openid}`]: slot('openid') })
+          // The oldest, should a database that could not get the unique index hold several (ensure-unique-indexes.ts).
+          .orderBy('i.id')
           .limit(1)
       );
       const row = rowsOf(await run(findStatement, { appId, openid }))[0];
@@ -230,6 +232,23 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
       if (link.inverseOrderColumnName) linkRow[link.inverseOrderColumnName] = 1;
       await trx(link.name).insert(linkRow);
       return Number(id);
+    },
+
+    /**
+     * Deletes the identities no existing user holds (their user deleted by a version that left them,
+     * or a deletion interrupted between the user and its identities). Returns how many.
+     */
+    async deleteWithoutUser(): Promise<number> {
+      const db = knex();
+      return db(identity.tableName)
+        .whereNotExists(
+          db
+            .select(db.raw('1'))
+            .from({ l: link.name })
+            .innerJoin({ u: user.tableName }, `u.${link.inverseJoinColumn.referencedColumn}`, `l.${link.inverseJoinColumn.name}`)
+            .where(`l.${link.joinColumn.name}`, db.ref(`${identity.tableName}.${link.joinColumn.referencedColumn}`))
+        )
+        .del();
     },
 
     /** Stores a unionid WeChat now gives for an identity: one UPDATE. */
