@@ -7,6 +7,7 @@
 import * as utils from '@strapi/utils';
 import { errors, sanitize } from '@strapi/utils';
 import type { Knex } from 'knex';
+import type { Context, Next } from 'koa';
 import type { PluginConfig } from '../types';
 import { PLUGIN_ID, ROLE_UID, USER_UID } from '../utils/plugin-id';
 import { databaseOperation } from './database-error';
@@ -230,6 +231,19 @@ export async function registerAdminActions(strapi: Strapi, actions: Row[]): Prom
   const provider = (strapi.admin as unknown as { services: { permission: { actionProvider: { registerMany(a: Row[]): Promise<void> } } } }).services.permission
     .actionProvider;
   await provider.registerMany(actions);
+}
+
+/**
+ * Adds a koa middleware to the app itself. Called in register(), it runs ahead of every middleware of
+ * the app's config/middlewares (strapi::errors, strapi::body…), which Strapi adds during bootstrap.
+ */
+export function useAppMiddleware(strapi: Strapi, middleware: (ctx: Context, next: Next) => Promise<void>): void {
+  (strapi.server as unknown as { use(middleware: (ctx: Context, next: Next) => Promise<void>): unknown }).use(middleware);
+}
+
+/** Where the content API is served ('/api' unless config/api's rest.prefix says otherwise). */
+export function restApiPrefix(strapi: Strapi): string {
+  return String(strapi.config.get('api.rest.prefix', '/api') ?? '/api').replace(/\/+$/, '');
 }
 
 /** 'development', 'production', ...: NODE_ENV as Strapi read it at startup. */
