@@ -66,7 +66,10 @@ function expectLoggedFailure(from: number, operation: RegExp) {
   expect(REFUSAL_CODES.some((code) => logged.includes(code))).toBe(true);
 }
 
-const userInfoOf = (user: string) => ({ nickName: `nick-${user}-${Math.random().toString(36).slice(2)}`, city: `city-${user}-${Math.random().toString(36).slice(2)}` });
+const userInfoOf = (user: string) => ({
+  nickName: `nick-${user}-${Math.random().toString(36).slice(2)}`,
+  city: `city-${user}-${Math.random().toString(36).slice(2)}`,
+});
 
 test("a new user's login while the users table refuses the new row: 500, no openid and no userInfo logged", async () => {
   const userInfo = userInfoOf('ulla');
@@ -153,9 +156,9 @@ test('a unique violation leaves the seam as a DatabaseOperationError with its co
   const error: Untyped = await asIdentityWrite(() =>
     seam.query(app.strapi, IDENTITY_UID).create({ data: { appId: DEMO_APP.appId, openid, sessionKey: existing.session_key } })
   ).then(
-      () => null,
-      (e: unknown) => e
-    );
+    () => null,
+    (e: unknown) => e
+  );
   expect(error).toBeInstanceOf(seam.DatabaseOperationError);
   expect(['SQLITE_CONSTRAINT_UNIQUE', '23505', 'ER_DUP_ENTRY']).toContain(error.code);
   expect(seam.isUniqueViolation(error)).toBe(true);

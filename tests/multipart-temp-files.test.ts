@@ -9,15 +9,12 @@
  * os.tmpdir() (where formidable puts its parts; other programs share it) is searched for new files
  * starting with them.
  */
-import fs from 'fs';
-import http from 'http';
-import os from 'os';
-import path from 'path';
 import crypto from 'crypto';
 import request from 'supertest';
 import sharp from 'sharp';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerFirstAdmin } from './helpers/admin';
+import { TempFileWatch, unfinishedUpload } from './helpers/temp-files';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const PLUGIN = 'strapi-wechat-miniprogram-auth';
@@ -35,7 +32,9 @@ beforeAll(async () => {
     name: 'multipart-temp-files',
     pluginConfig: { apiBaseUrl, apps: [{ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret }], profile: { avatarMaxBytes: AVATAR_MAX_BYTES } },
   });
-  const res = await request(app.server).post(`/${PLUGIN}/login`).send({ code: sim.issueCode(DEMO_APP.appId, 'mona') });
+  const res = await request(app.server)
+    .post(`/${PLUGIN}/login`)
+    .send({ code: sim.issueCode(DEMO_APP.appId, 'mona') });
   expect(res.status).toBe(200);
   userToken = res.body.token;
 });
@@ -45,47 +44,10 @@ afterAll(async () => {
   await sim.stop();
 });
 
-const MARKER_BYTES = 32;
-/** The first bytes of every file sent since the last check. */
-let markers: Buffer[] = [];
-const listTmp = () => new Set(fs.readdirSync(os.tmpdir()));
-
-/** Random bytes, remembered: a file starting with them is a part of this file's requests. */
-function payload(size: number): Buffer {
-  const bytes = crypto.randomBytes(size);
-  markers.push(bytes.subarray(0, MARKER_BYTES));
-  return bytes;
-}
-
-/** New files in os.tmpdir() since `before` that start with bytes this test sent. */
-function leftovers(before: Set<string>): string[] {
-  return [...listTmp()]
-    .filter((name) => !before.has(name))
-    .filter((name) => {
-      const file = path.join(os.tmpdir(), name);
-      try {
-        if (!fs.statSync(file).isFile()) return false;
-        const head = Buffer.alloc(MARKER_BYTES);
-        const fd = fs.openSync(file, 'r');
-        const read = fs.readSync(fd, head, 0, MARKER_BYTES, 0);
-        fs.closeSync(fd);
-        return read === MARKER_BYTES && markers.some((marker) => marker.equals(head));
-      } catch {
-        return false; // gone meanwhile, or not ours to read
-      }
-    });
-}
-
-/** No part of the request is left, once formidable's own deletions (a timer after an error) had their moment. */
-async function expectTmpUnchanged(before: Set<string>) {
-  const deadline = Date.now() + 2000;
-  while (Date.now() < deadline && leftovers(before).length > 0) await new Promise((r) => setTimeout(r, 50));
-  const found = leftovers(before);
-  // Ours by their content: removed, whatever the outcome, so a failure leaves nothing behind either.
-  for (const name of found) fs.rmSync(path.join(os.tmpdir(), name), { force: true });
-  markers = [];
-  expect(found).toEqual([]);
-}
+const watch = new TempFileWatch();
+const payload = (size: number) => watch.payload(size);
+const listTmp = () => watch.snapshot();
+const expectTmpUnchanged = async (before: Set<string>) => expect(await watch.takeLeftovers(before)).toEqual([]);
 
 /** A multipart request with a file under `avatar` and one under `files` (the only field Strapi cleans, and only on success). */
 function multipart(method: 'post' | 'put', url: string, authorization?: string) {
@@ -101,10 +63,7 @@ test('the check sees a leftover: outside the plugin, Strapi leaves a part of a f
   const before = listTmp();
   const res = await request(app.server).post('/api/not-the-plugin').attach('other', payload(1024), { filename: 'x.bin' });
   expect(res.status).toBeGreaterThanOrEqual(400);
-  const found = leftovers(before);
-  expect(found).toHaveLength(1);
-  for (const name of found) fs.rmSync(path.join(os.tmpdir(), name), { force: true });
-  markers = [];
+  expect(await watch.takeLeftovers(before)).toHaveLength(1);
 });
 
 describe('every route of the plugin leaves no temporary file, whatever it answers', () => {
@@ -193,56 +152,22 @@ describe('the avatar', () => {
     await expectTmpUnchanged(before);
   });
 
-  const boundary = '----wxauth-multipart-test';
-  const partHead = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`
-  );
-
-  /**
-   * Sends `sent` bytes of an avatar part and then waits, the upload unfinished: the answer has to
-   * come before the client has sent everything (or the server would be reading it all).
-   */
-  function unfinishedUpload(headers: Record<string, string | number>, sent: number): Promise<{ status: number; body: { error?: Record<string, unknown> } }> {
-    return new Promise((resolve, reject) => {
-      const url = new URL(`/api/${PLUGIN}/profile`, app.server);
-      const req = http.request(url, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${userToken}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, ...headers },
-      });
-      // The server closes the connection after its answer; the unfinished write then fails.
-      req.on('error', () => undefined);
-      const timer = setTimeout(() => {
-        req.destroy();
-        reject(new Error('no answer while the upload was unfinished: the server was waiting for all of it'));
-      }, 8000);
-      req.on('response', (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          clearTimeout(timer);
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-        });
-      });
-      req.write(partHead);
-      for (let written = 0; written < sent; written += 64 * 1024) req.write(payload(Math.min(64 * 1024, sent - written)));
-    });
-  }
+  const upload = (headers: Record<string, string | number>, sent: number) =>
+    unfinishedUpload(`${app.server}/api/${PLUGIN}/profile`, { Authorization: `Bearer ${userToken}`, ...headers }, sent, payload);
 
   test('an oversized upload with its Content-Length: 413 at once, before the body is read', async () => {
     const before = listTmp();
-    const res = await unfinishedUpload({ 'Content-Length': 50 * 1024 * 1024 }, 256 * 1024);
+    const res = await upload({ 'Content-Length': 50 * 1024 * 1024 }, 256 * 1024);
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ status: 413, name: 'PayloadTooLargeError', details: { maxBytes: AVATAR_MAX_BYTES } });
+    expect(res.body.error).toMatchObject({ status: 413, name: 'PayloadTooLargeError', details: { field: 'avatar', maxBytes: AVATAR_MAX_BYTES } });
     await expectTmpUnchanged(before);
   });
 
   test('an oversized chunked upload (no Content-Length): 413 once the limit is read, its partial part deleted', async () => {
     const before = listTmp();
-    const res = await unfinishedUpload({ 'Transfer-Encoding': 'chunked' }, AVATAR_MAX_BYTES + ALLOWANCE + 128 * 1024);
+    const res = await upload({ 'Transfer-Encoding': 'chunked' }, AVATAR_MAX_BYTES + ALLOWANCE + 128 * 1024);
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ status: 413, name: 'PayloadTooLargeError', details: { maxBytes: AVATAR_MAX_BYTES } });
+    expect(res.body.error).toMatchObject({ status: 413, name: 'PayloadTooLargeError', details: { field: 'avatar', maxBytes: AVATAR_MAX_BYTES } });
     await expectTmpUnchanged(before);
     // The refused connection is closed; the app answers the next request.
     expect((await request(app.server).get(`/api/${PLUGIN}/profile`).set('Authorization', `Bearer ${userToken}`)).status).toBe(200);

@@ -52,7 +52,9 @@ function isPluginUrl(strapi: Strapi, path: string): boolean {
 
 function tooLarge(strapi: Strapi) {
   const { avatarMaxBytes } = pluginConfig(strapi, 'profile');
+  // The avatar is the only file the plugin takes: its field and limit, as the profile's own check reports them.
   return new errors.PayloadTooLargeError(`The request is too large: an avatar may have up to ${avatarMaxBytes} bytes`, {
+    field: 'avatar',
     maxBytes: avatarMaxBytes,
   });
 }
