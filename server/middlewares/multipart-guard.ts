@@ -23,7 +23,10 @@ export const MULTIPART_ALLOWANCE_BYTES = 64 * 1024;
  */
 export function createMultipartGuard(strapi: Strapi): (ctx: Context, next: Next) => Promise<void> {
   return async (ctx, next) => {
-    if (!isPluginUrl(strapi, ctx.path)) return next();
+    if (!isPluginUrl(strapi, ctx.path)) {
+      await next();
+      return;
+    }
     const multipart = Boolean(ctx.request.is('multipart'));
     let stopCounting: (() => void) | null = null;
     const uploaded = recordUploadedFiles(ctx);
@@ -75,20 +78,25 @@ function refuseTooLarge(ctx: Context, strapi: Strapi): void {
  */
 function limitBodyBytes(req: IncomingMessage, maxBytes: number, tooLarge: () => Error): () => void {
   let received = 0;
-  const emit = req.emit;
+  const own = Object.getOwnPropertyDescriptor(req, 'emit');
+  const emit = req.emit.bind(req);
+  let counting = true;
   const stop = () => {
-    if (req.emit !== emit) req.emit = emit;
+    if (!counting) return;
+    counting = false;
+    if (own) Object.defineProperty(req, 'emit', own);
+    else delete (req as Partial<IncomingMessage>).emit;
   };
-  req.emit = function countingEmit(this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'data') {
+  req.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (counting && event === 'data') {
       received += (args[0] as { length: number }).length;
       if (received > maxBytes && req.listenerCount('error') > 0) {
         stop();
-        return emit.call(this, 'error', tooLarge());
+        return emit('error', tooLarge());
       }
     }
-    return emit.call(this, event, ...args);
-  } as typeof req.emit;
+    return emit(event, ...args);
+  };
   return stop;
 }
 

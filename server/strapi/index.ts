@@ -78,7 +78,7 @@ export function query<T = Row>(strapi: Strapi, uid: string): QueryEngine<T> {
       updateMany: (params) => databaseOperation(`${uid}.updateMany`, () => engine.updateMany(params)),
       delete: (params) => databaseOperation(`${uid}.delete`, () => engine.delete(params)),
     };
-    guardedEngines.set(engine, guarded as QueryEngine<unknown>);
+    guardedEngines.set(engine, guarded);
   }
   return guarded;
 }
