@@ -1,5 +1,6 @@
 import type { Strapi } from './types';
-import { extendContentType } from './strapi';
+import { extendContentType, useAppMiddleware } from './strapi';
+import { createMultipartGuard } from './middlewares/multipart-guard';
 import { userAttributes } from './content-types/user-attributes';
 import { registerGraphql } from './graphql';
 import { USER_UID } from './utils/plugin-id';
@@ -8,4 +9,6 @@ export default ({ strapi }: { strapi: Strapi }) => {
   // Here, not in bootstrap: the schema is synced to the database between the two.
   extendContentType(strapi, USER_UID, userAttributes);
   registerGraphql(strapi);
+  // Here, not in bootstrap: added now, it runs before the app's own middlewares (strapi::body).
+  useAppMiddleware(strapi, createMultipartGuard(strapi));
 };

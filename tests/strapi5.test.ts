@@ -19,6 +19,7 @@ import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/databa
 import { startTestApp } from './helpers/test-app';
 import { files10, insertUser10, storeSettings10 } from './helpers/legacy-states';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
+import { TempFileWatch, unfinishedUpload } from './helpers/temp-files';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const API = '/api/strapi-wechat-miniprogram-auth';
@@ -216,6 +217,30 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect(leftovers).toEqual([]);
     const [file] = await rows(app, 'select mime, width, height, folder_path from files');
     expect(file).toMatchObject({ mime: 'image/png', width: 320, height: 200 });
+  });
+
+  test('multipart to the plugin: an anonymous POST with files (403), a 401 with files, an oversized avatar (413 before it is sent in full) leave no temporary file', async () => {
+    const watch = new TempFileWatch();
+    const withFiles = (req: request.Test) =>
+      req
+        .attach('avatar', watch.payload(2048), { filename: 'a.png', contentType: 'image/png' })
+        .attach('files', watch.payload(1024), { filename: 'b.bin', contentType: 'application/octet-stream' });
+    let before = watch.snapshot();
+    expectStrapiError(responses.add(await withFiles(request(app.url).post(`${API}/phone`))), 403);
+    expect(await watch.takeLeftovers(before)).toEqual([]);
+    before = watch.snapshot();
+    expectStrapiError(responses.add(await withFiles(request(app.url).post(`${API}/profile`).set('Authorization', 'Bearer not.a.jwt'))), 401);
+    expect(await watch.takeLeftovers(before)).toEqual([]);
+    const { body } = await post(app, { code: codeFor('ida') });
+    before = watch.snapshot();
+    const oversized = await unfinishedUpload(
+      `${app.url}${API}/profile`,
+      { Authorization: `Bearer ${body.token}`, 'Transfer-Encoding': 'chunked' },
+      3 * 1024 * 1024,
+      (size) => watch.payload(size)
+    );
+    expect(oversized).toMatchObject({ status: 413, body: { error: { status: 413, name: 'PayloadTooLargeError' } } });
+    expect(await watch.takeLeftovers(before)).toEqual([]);
   });
 
   test('bad input and WeChat refusals get Strapi 5 errors and change nothing', async () => {

@@ -1,7 +1,6 @@
-import { rm } from 'fs/promises';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { pluginConfig, uploadedPart } from '../strapi';
+import { pluginConfig } from '../strapi';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
 import { validateProfileUpdate } from './validation/profile';
@@ -20,15 +19,6 @@ function uploadedFiles(ctx: Context): UploadedFiles | undefined {
   return (ctx.request as { files?: UploadedFiles }).files;
 }
 
-/** The body parser's temporary files: Strapi deletes only those of a `files` field. */
-async function removeTemporaryFiles(files: UploadedFiles | undefined): Promise<void> {
-  const paths = Object.values(files ?? {})
-    .flat()
-    .map((part) => uploadedPart(part)?.path)
-    .filter((path): path is string => typeof path === 'string');
-  await Promise.all(paths.map((path) => rm(path, { force: true })));
-}
-
 /**
  * GET and PUT /api/strapi-wechat-miniprogram-auth/profile (content API: a users-permissions JWT and
  * the profile.find / profile.update permission on the user's role).
@@ -38,16 +28,14 @@ export default ({ strapi }: { strapi: Strapi }) => ({
     ctx.body = await getService(strapi, 'profile').view(userIdOf(ctx));
   },
 
-  /** multipart/form-data (`avatar` file, `nickName`, `appId` fields) or JSON `{ nickName, appId? }`. */
+  /**
+   * multipart/form-data (`avatar` file, `nickName`, `appId` fields) or JSON `{ nickName, appId? }`.
+   * The body parser's temporary files are deleted by server/middlewares/multipart-guard.ts.
+   */
   async update(ctx: Context) {
-    const files = uploadedFiles(ctx);
-    try {
-      const userId = userIdOf(ctx);
-      const { nicknameMaxLength, avatarMaxBytes } = pluginConfig(strapi, 'profile');
-      const request = validateProfileUpdate(ctx.request.body, files, { nicknameMaxLength, avatarMaxBytes });
-      ctx.body = await getService(strapi, 'profile').update(userId, request);
-    } finally {
-      await removeTemporaryFiles(files);
-    }
+    const userId = userIdOf(ctx);
+    const { nicknameMaxLength, avatarMaxBytes } = pluginConfig(strapi, 'profile');
+    const request = validateProfileUpdate(ctx.request.body, uploadedFiles(ctx), { nicknameMaxLength, avatarMaxBytes });
+    ctx.body = await getService(strapi, 'profile').update(userId, request);
   },
 });

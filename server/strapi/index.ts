@@ -7,12 +7,15 @@
 import * as utils from '@strapi/utils';
 import { errors, sanitize } from '@strapi/utils';
 import type { Knex } from 'knex';
+import type { Context, Next } from 'koa';
 import type { PluginConfig } from '../types';
 import { PLUGIN_ID, ROLE_UID, USER_UID } from '../utils/plugin-id';
+import { databaseOperation } from './database-error';
 import type { IndexInfo, LifecycleHook, ModelMetadata, QueryEngine, Row, Strapi } from './types';
 
 export type { Strapi, QueryEngine, Row, ModelMetadata };
 export { errors };
+export { DatabaseOperationError, databaseOperation, isUniqueViolation } from './database-error';
 export { FILE_UID, mediaLibrary, uploadedPart, uploadPluginSharp, type LocalFile, type MediaFile, type MediaFormat } from './upload';
 export * from './graphql';
 
@@ -59,13 +62,34 @@ export function pluginConfig<K extends keyof PluginConfig>(strapi: Strapi, key: 
   return value as PluginConfig[K];
 }
 
+const guardedEngines = new WeakMap<object, QueryEngine<unknown>>();
+
+/** The query engine of `uid`, whose failures carry the operation and the driver's code, never the values (./database-error.ts). */
 export function query<T = Row>(strapi: Strapi, uid: string): QueryEngine<T> {
-  return db(strapi).query(uid);
+  const engine = db(strapi).query(uid) as unknown as QueryEngine<T>;
+  let guarded = guardedEngines.get(engine) as QueryEngine<T> | undefined;
+  if (!guarded) {
+    guarded = {
+      findOne: (params) => databaseOperation(`${uid}.findOne`, () => engine.findOne(params)),
+      findMany: (params) => databaseOperation(`${uid}.findMany`, () => engine.findMany(params)),
+      count: (params) => databaseOperation(`${uid}.count`, () => engine.count(params)),
+      create: (params) => databaseOperation(`${uid}.create`, () => engine.create(params)),
+      update: (params) => databaseOperation(`${uid}.update`, () => engine.update(params)),
+      updateMany: (params) => databaseOperation(`${uid}.updateMany`, () => engine.updateMany(params)),
+      delete: (params) => databaseOperation(`${uid}.delete`, () => engine.delete(params)),
+    };
+    guardedEngines.set(engine, guarded);
+  }
+  return guarded;
 }
 
-/** Runs `work` in one database transaction (Strapi's query engine calls inside it join it; knex calls use `trx`). */
+/**
+ * Runs `work` in one database transaction (Strapi's query engine calls inside it join it; knex calls
+ * use `trx`). The plugin's own errors thrown by `work` pass through; a database failure (the commit's
+ * included) leaves as a DatabaseOperationError.
+ */
 export function transaction<T>(strapi: Strapi, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db(strapi).transaction(({ trx }: { trx: Knex.Transaction }) => work(trx)) as Promise<T>;
+  return databaseOperation('transaction', () => db(strapi).transaction(({ trx }: { trx: Knex.Transaction }) => work(trx)) as Promise<T>);
 }
 
 /** Whether inserts must ask for the new id with RETURNING (PostgreSQL, SQLite) or get it as the insert's result (MySQL). */
@@ -103,10 +127,12 @@ export function pluginStore(strapi: Strapi, name: string = PLUGIN_ID) {
   };
   return {
     async get<T>(key: string): Promise<T | null> {
-      return ((await store().get({ key })) as T | undefined) ?? null;
+      const settings = store();
+      return ((await databaseOperation(`store ${name}.${key} get`, () => settings.get({ key }))) as T | undefined) ?? null;
     },
     async set(key: string, value: unknown): Promise<void> {
-      await store().set({ key, value });
+      const settings = store();
+      await databaseOperation(`store ${name}.${key} set`, () => settings.set({ key, value }));
     },
   };
 }
@@ -205,6 +231,19 @@ export async function registerAdminActions(strapi: Strapi, actions: Row[]): Prom
   const provider = (strapi.admin as unknown as { services: { permission: { actionProvider: { registerMany(a: Row[]): Promise<void> } } } }).services.permission
     .actionProvider;
   await provider.registerMany(actions);
+}
+
+/**
+ * Adds a koa middleware to the app itself. Called in register(), it runs ahead of every middleware of
+ * the app's config/middlewares (strapi::errors, strapi::body…), which Strapi adds during bootstrap.
+ */
+export function useAppMiddleware(strapi: Strapi, middleware: (ctx: Context, next: Next) => Promise<void>): void {
+  (strapi.server as unknown as { use(middleware: (ctx: Context, next: Next) => Promise<void>): unknown }).use(middleware);
+}
+
+/** Where the content API is served ('/api' unless config/api's rest.prefix says otherwise). */
+export function restApiPrefix(strapi: Strapi): string {
+  return String(strapi.config.get('api.rest.prefix', '/api') ?? '/api').replace(/\/+$/, '');
 }
 
 /** 'development', 'production', ...: NODE_ENV as Strapi read it at startup. */

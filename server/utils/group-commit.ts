@@ -12,6 +12,9 @@
  * that order would leave it. Batches are written one at a time, in order. A batch that fails is
  * written again one entry at a time (single-row statements cannot deadlock with another instance's
  * batch over the same rows), so a failure reaches only the callers whose own write failed.
+ *
+ * A failure reaches the callers as `flush` threw it: a flush that writes secrets (the session keys)
+ * must throw errors without values, as the seam's database operations do (server/strapi/database-error.ts).
  */
 export interface GroupCommit<K, V> {
   write(key: K, value: V): Promise<void>;

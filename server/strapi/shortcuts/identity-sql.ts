@@ -16,6 +16,7 @@
  * tests/seam.test.ts compares the result with the query engine's field by field.
  */
 import type { Knex } from 'knex';
+import { databaseOperation } from '../database-error';
 import type { ModelMetadata, Row } from '../types';
 
 export const SHORTCUT_NAME = 'identity-sql (server/strapi/shortcuts/identity-sql.ts)';
@@ -189,7 +190,8 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
           .orderBy('i.id')
           .limit(1)
       );
-      const row = rowsOf(await run(findStatement, { appId, openid }))[0];
+      const statement = findStatement;
+      const row = rowsOf(await databaseOperation('identity-sql.find', () => run(statement, { appId, openid })))[0];
       if (!row) return null;
       const get = (field: keyof typeof identityFields) => row[`${IDENTITY_ALIAS}${field}`];
       return {
@@ -224,14 +226,16 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
         [col(identity, 'createdAt')]: now,
         [col(identity, 'updatedAt')]: now,
       };
-      const table = trx<Row, Array<number | { id: number }>>(identity.tableName);
-      const inserted = useReturning ? await table.insert(row, ['id']) : await table.insert(row);
-      const first = inserted[0];
-      const id = typeof first === 'object' ? first.id : first;
-      const linkRow: Row = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: data.userId };
-      if (link.inverseOrderColumnName) linkRow[link.inverseOrderColumnName] = 1;
-      await trx(link.name).insert(linkRow);
-      return Number(id);
+      return databaseOperation('identity-sql.insertFirstIdentity', async () => {
+        const table = trx<Row, Array<number | { id: number }>>(identity.tableName);
+        const inserted = useReturning ? await table.insert(row, ['id']) : await table.insert(row);
+        const first = inserted[0];
+        const id = typeof first === 'object' ? first.id : first;
+        const linkRow: Row = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: data.userId };
+        if (link.inverseOrderColumnName) linkRow[link.inverseOrderColumnName] = 1;
+        await trx(link.name).insert(linkRow);
+        return Number(id);
+      });
     },
 
     /**
@@ -258,7 +262,8 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
           .where({ id: slot('id') })
           .update({ [identityFields.unionid]: slot('unionid'), [col(identity, 'updatedAt')]: slot('updatedAt') })
       );
-      await run(unionidStatement, { id: identityId, unionid, updatedAt: new Date() });
+      const statement = unionidStatement;
+      await databaseOperation('identity-sql.storeUnionid', () => run(statement, { id: identityId, unionid, updatedAt: new Date() }));
     },
 
     /**
@@ -294,7 +299,8 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
         values[`key${i}`] = sessionKey;
         i += 1;
       }
-      await run(statement, values);
+      const compiled = statement;
+      await databaseOperation('identity-sql.storeSessionKeys', () => run(compiled, values));
     },
   };
 }
@@ -304,9 +310,8 @@ export type IdentitySql = ReturnType<typeof createIdentitySql>;
 /** How many identities each AppID has (the admin page shows it before an app is removed). */
 export async function countIdentitiesByApp(knex: Knex, identity: ModelMetadata): Promise<Record<string, number>> {
   const appIdColumn = identity.attributes.appId.columnName ?? 'app_id';
-  const rows: Array<{ appId: string; count: number | string }> = await knex(identity.tableName)
-    .select({ appId: appIdColumn })
-    .count({ count: '*' })
-    .groupBy(appIdColumn);
+  const rows: Array<{ appId: string; count: number | string }> = await databaseOperation('identity-sql.countIdentitiesByApp', async () =>
+    knex(identity.tableName).select({ appId: appIdColumn }).count({ count: '*' }).groupBy(appIdColumn)
+  );
   return Object.fromEntries(rows.map((row) => [row.appId, Number(row.count)]));
 }
