@@ -77,6 +77,7 @@ export function query<T = Row>(strapi: Strapi, uid: string): QueryEngine<T> {
       update: (params) => databaseOperation(`${uid}.update`, () => engine.update(params)),
       updateMany: (params) => databaseOperation(`${uid}.updateMany`, () => engine.updateMany(params)),
       delete: (params) => databaseOperation(`${uid}.delete`, () => engine.delete(params)),
+      deleteMany: (params) => databaseOperation(`${uid}.deleteMany`, () => engine.deleteMany(params)),
     };
     guardedEngines.set(engine, guarded);
   }

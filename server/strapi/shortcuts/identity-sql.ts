@@ -244,15 +244,17 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
      */
     async deleteWithoutUser(): Promise<number> {
       const db = knex();
-      return db(identity.tableName)
-        .whereNotExists(
-          db
-            .select(db.raw('1'))
-            .from({ l: link.name })
-            .innerJoin({ u: user.tableName }, `u.${link.inverseJoinColumn.referencedColumn}`, `l.${link.inverseJoinColumn.name}`)
-            .where(`l.${link.joinColumn.name}`, db.ref(`${identity.tableName}.${link.joinColumn.referencedColumn}`))
-        )
-        .del();
+      return databaseOperation('identity-sql.deleteWithoutUser', () =>
+        db(identity.tableName)
+          .whereNotExists(
+            db
+              .select(db.raw('1'))
+              .from({ l: link.name })
+              .innerJoin({ u: user.tableName }, `u.${link.inverseJoinColumn.referencedColumn}`, `l.${link.inverseJoinColumn.name}`)
+              .where(`l.${link.joinColumn.name}`, db.ref(`${identity.tableName}.${link.joinColumn.referencedColumn}`))
+          )
+          .del()
+      );
     },
 
     /** Stores a unionid WeChat now gives for an identity: one UPDATE. */
