@@ -12,7 +12,8 @@ import knexFactory from 'knex';
 import os from 'os';
 import sharp from 'sharp';
 import request from 'supertest';
-import { registerFirstAdmin } from './helpers/admin';
+import { createApiToken, registerFirstAdmin } from './helpers/admin';
+import { generatedForPlugin, schemaNames } from './helpers/graphql-schema';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
 import { databaseServerAnswers } from './helpers/instances';
 import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
@@ -328,6 +329,36 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     const refused = await graphql(LOGIN, { input: { code: faultCode('err40029') } });
     expect(refused.data).toBeNull();
     expect(refused.errors![0].extensions.error).toMatchObject({ status: 400, details: { reason: 'invalid_code' } });
+  });
+
+  test("GraphQL: nothing generated for the plugin's content types (identities, access tokens, 0.0.5's credentials), read-only or full-access API token; the plugin's mutations are there", async () => {
+    const readOnly = await createApiToken(app.url, adminToken, 'read-only');
+    const fullAccess = await createApiToken(app.url, adminToken, 'full-access');
+    for (const token of [readOnly, fullAccess]) {
+      const names = await schemaNames(app.url, token);
+      expect(generatedForPlugin(names)).toEqual({ types: [], queries: [], mutations: [] });
+      expect(names.queries).toContain('usersPermissionsUsers');
+      expect(names.mutations).toEqual(expect.arrayContaining(['createUsersPermissionsUser', 'wechatMiniProgramLogin', 'wechatBindPhone']));
+    }
+    const asToken = async (token: string, query: string) =>
+      responses.add(await request(app.url).post('/graphql').set('Authorization', `Bearer ${token}`).send({ query }));
+    const openid = sim.openidFor(APP.appId, 'nia');
+    const identities = await asToken(readOnly, '{ strapiWechatMiniprogramAuthIdentities { documentId openid unionid } }');
+    expect({ status: identities.status, message: identities.body.errors?.[0]?.message }).toEqual({
+      status: 400,
+      message: 'Cannot query field "strapiWechatMiniprogramAuthIdentities" on type "Query".',
+    });
+    expect(identities.text).not.toContain(openid);
+    const tokens = await asToken(readOnly, '{ strapiWechatMiniprogramAuthAccessTokens { appId } }');
+    expect(tokens.body.errors?.[0]?.message).toBe('Cannot query field "strapiWechatMiniprogramAuthAccessTokens" on type "Query".');
+    const before = await rows(app, 'select id, document_id, app_id, openid from wechat_identities order by id');
+    const [first] = before;
+    const deleted = await asToken(fullAccess, `mutation { deleteStrapiWechatMiniprogramAuthIdentity(documentId: "${String(first.document_id)}") { documentId } }`);
+    expect(deleted.body.errors?.[0]?.message).toBe('Cannot query field "deleteStrapiWechatMiniprogramAuthIdentity" on type "Mutation".');
+    expect(await rows(app, 'select id, document_id, app_id, openid from wechat_identities order by id')).toEqual(before);
+    // The plugin's own mutation, with the full-access token in the request.
+    const logged = await asToken(fullAccess, `mutation { wechatMiniProgramLogin(input: { code: "${codeFor('nia')}" }) { user { username } } }`);
+    expect(logged.body.data.wechatMiniProgramLogin.user.username).toBe(`wechat_${openid}`);
   });
 
   test('no AppSecret, session key or encryption key in any response', () => {
