@@ -409,14 +409,19 @@ describe("the plugin's content types are not in the schema (identities, access t
       ['mutation { deleteStrapiWechatMiniprogramAuthAccessToken(id: 1) { data { id } } }', 'deleteStrapiWechatMiniprogramAuthAccessToken'],
     ]) {
       const res = await asToken('full-access', mutation);
-      expect({ status: res.status, message: res.body.errors?.[0]?.message }).toEqual({ status: 400, message: `Cannot query field "${field}" on type "Mutation".` });
+      expect({ status: res.status, message: res.body.errors?.[0]?.message }).toEqual({
+        status: 400,
+        message: `Cannot query field "${field}" on type "Mutation".`,
+      });
     }
     expect(await identities.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
   });
 
   test('should a route ever expose them, the content-API sanitizer keeps no openid, unionid, session key, access token or AppSecret', async () => {
     const sanitized = async (name: string, row: Record<string, unknown>) =>
-      Object.keys((await sanitize.contentAPI.output(row, app.strapi.getModel(`plugin::${PLUGIN}.${name}`), { auth: undefined })) as Record<string, unknown>).sort();
+      Object.keys(
+        (await sanitize.contentAPI.output(row, app.strapi.getModel(`plugin::${PLUGIN}.${name}`), { auth: undefined })) as Record<string, unknown>
+      ).sort();
     const [identity] = await app.strapi.db.query(`plugin::${PLUGIN}.identity`).findMany({ limit: 1 });
     expect(identity).toMatchObject({ openid: expect.any(String), sessionKey: expect.any(String) });
     expect(await sanitized('identity', identity)).toEqual(['appId', 'createdAt', 'id', 'updatedAt']);
@@ -427,7 +432,10 @@ describe("the plugin's content types are not in the schema (identities, access t
   });
 
   test('the plugin’s mutations still work beside the API tokens: a login, a phone bound with the JWT', async () => {
-    const withToken = await asToken('full-access', `mutation { wechatMiniProgramLogin(input: { code: "${sim.issueCode(A.appId, 'pia')}" }) { jwt user { id } } }`);
+    const withToken = await asToken(
+      'full-access',
+      `mutation { wechatMiniProgramLogin(input: { code: "${sim.issueCode(A.appId, 'pia')}" }) { jwt user { id } } }`
+    );
     expect(withToken.body.errors).toBeUndefined();
     const { jwt } = await loginAs('pia');
     const bound = await graphql(BIND_PHONE, { code: phoneCode(A.appId, 'pia') }, jwt);

@@ -353,7 +353,10 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect(tokens.body.errors?.[0]?.message).toBe('Cannot query field "strapiWechatMiniprogramAuthAccessTokens" on type "Query".');
     const before = await rows(app, 'select id, document_id, app_id, openid from wechat_identities order by id');
     const [first] = before;
-    const deleted = await asToken(fullAccess, `mutation { deleteStrapiWechatMiniprogramAuthIdentity(documentId: "${String(first.document_id)}") { documentId } }`);
+    const deleted = await asToken(
+      fullAccess,
+      `mutation { deleteStrapiWechatMiniprogramAuthIdentity(documentId: "${String(first.document_id)}") { documentId } }`
+    );
     expect(deleted.body.errors?.[0]?.message).toBe('Cannot query field "deleteStrapiWechatMiniprogramAuthIdentity" on type "Mutation".');
     expect(await rows(app, 'select id, document_id, app_id, openid from wechat_identities order by id')).toEqual(before);
     // The plugin's own mutation, with the full-access token in the request.
@@ -574,4 +577,37 @@ describeV5('a 1.0 database (Strapi 4) opened by Strapi 5 with this version: the 
     expect(String(settings.value)).not.toContain(APP.appSecret);
     expect(Number((await rows(v5, 'select count(*) as n from up_users'))[0].n)).toBe(1);
   });
+});
+
+describeV5("Strapi 5: unknown keys in the plugin's config", () => {
+  const unknownKeys = { contentSecurity: true, ratelimit: { enabled: false, maxx: 7 } };
+
+  test('a warning names each one and the nearest known key; with strictConfig: true, Strapi 5 refuses to start', async () => {
+    const app = await startStrapi5({ pluginConfig: { ...pluginConfig(), ...unknownKeys } });
+    try {
+      const warnings = app.output
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('unknown key'));
+      // In the order of the merged config (Strapi 5 puts the defaults' keys first).
+      expect(warnings).toEqual([
+        expect.stringContaining("[wechat-auth] unknown key 'ratelimit.maxx' in the plugin's config (did you mean 'ratelimit.max'?): ignored"),
+        expect.stringContaining("[wechat-auth] unknown key 'contentSecurity' in the plugin's config (did you mean 'profile.contentSecurity'?): ignored"),
+      ]);
+      expect((await post(app, { code: codeFor('uma') })).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+    const refused = await startStrapi5({ pluginConfig: { ...pluginConfig(), ...unknownKeys, strictConfig: true } }).then(
+      async (started) => {
+        await started.stop();
+        return null;
+      },
+      (e: Error) => e
+    );
+    expect(refused?.message).toContain(
+      "Error regarding strapi-wechat-miniprogram-auth config: unknown key 'ratelimit.maxx' in the plugin's config (did you mean 'ratelimit.max'?); " +
+        "unknown key 'contentSecurity' in the plugin's config (did you mean 'profile.contentSecurity'?)"
+    );
+  }, 120_000);
 });
