@@ -36,6 +36,8 @@ export interface PluginConfig {
   ratelimit: RateLimitConfig;
   profile: ProfileConfig;
   encryption: EncryptionConfig;
+  /** Refuse to start on a key the plugin does not know (false: a warning names it). */
+  strictConfig: boolean;
 }
 
 /** PUT /api/strapi-wechat-miniprogram-auth/profile. */

@@ -35,6 +35,8 @@ describe('startup validation', () => {
     [{ appSecret: 'short' }, /appSecret must be 32 hexadecimal characters/],
     [{ ratelimit: { max: 0 } }, /ratelimit.max must be a positive integer/],
     [{ ratelimit: { interval: { minutes: 1 } } }, /ratelimit.interval: unknown unit "minutes"/],
+    [{ profile: { contentSecurty: true } }, /unknown key 'profile.contentSecurty' in the plugin's config \(did you mean 'profile.contentSecurity'\?\)/],
+    [{ strictConfig: 'yes' }, /strictConfig must be true or false/],
   ])('%j stops Strapi with a clear message', async (config, message) => {
     const error = await startTestApp({ name: 'config', pluginConfig: config }).then(
       async (app) => {
@@ -51,6 +53,52 @@ describe('startup validation', () => {
     const secretish = 'zzzz-not-hex-but-secret-zzzz';
     const error = await startTestApp({ name: 'config', pluginConfig: { appSecret: secretish } }).catch((e: Error) => e);
     expect(String((error as Error).message)).not.toContain(secretish);
+  });
+});
+
+describe('unknown keys', () => {
+  // Shaped like an AppSecret: an unknown key may hold a secret, so no value is ever printed.
+  const secretish = 'c0ffee'.repeat(5) + 'aa';
+  const unknownKeys = { contentSecurity: true, appSecrett: secretish, ratelimit: { enabled: true, maxx: 7 } };
+
+  test('each gets a startup warning naming its path and the nearest known key, never its value; Strapi starts', async () => {
+    await withApp({ ...credentials(), ...unknownKeys }, async (app) => {
+      // Strapi's logger colours the level: compared without the escape codes.
+      const warnings = app.logs.lines
+        .map((line) => JSON.parse(line) as { level: string; message: string })
+        .filter((l) => /unknown key/.test(l.message))
+        // eslint-disable-next-line no-control-regex -- ANSI colour codes
+        .map((l) => ({ level: l.level.replace(/\u001b\[\d+m/g, ''), message: l.message }));
+      expect(warnings).toEqual([
+        { level: 'warn', message: "[wechat-auth] unknown key 'contentSecurity' in the plugin's config (did you mean 'profile.contentSecurity'?): ignored" },
+        { level: 'warn', message: "[wechat-auth] unknown key 'appSecrett' in the plugin's config (did you mean 'appSecret'?): ignored" },
+        { level: 'warn', message: "[wechat-auth] unknown key 'ratelimit.maxx' in the plugin's config (did you mean 'ratelimit.max'?): ignored" },
+      ]);
+      expect(app.logs.text()).not.toContain(secretish);
+      expect((await login(app.server, { code: codeFor('warned') })).status).toBe(200);
+    });
+  });
+
+  test('no warning for a config without unknown keys', async () => {
+    await withApp({ ...credentials(), profile: { contentSecurity: false } }, async (app) => {
+      expect(app.logs.text()).not.toMatch(/unknown key/);
+    });
+  });
+
+  test('with strictConfig: true they stop Strapi, every one named, no value in the message', async () => {
+    const error = await startTestApp({ name: 'config', pluginConfig: { ...credentials(), ...unknownKeys, strictConfig: true } }).then(
+      async (app) => {
+        await app.stop();
+        return null;
+      },
+      (e: Error) => e
+    );
+    expect(error?.message).toBe(
+      'Error regarding strapi-wechat-miniprogram-auth config: ' +
+        "unknown key 'contentSecurity' in the plugin's config (did you mean 'profile.contentSecurity'?); " +
+        "unknown key 'appSecrett' in the plugin's config (did you mean 'appSecret'?); " +
+        "unknown key 'ratelimit.maxx' in the plugin's config (did you mean 'ratelimit.max'?)"
+    );
   });
 });
 

@@ -6,9 +6,12 @@
  * the login spends the REST login's rate-limit budget. The rest of the suite runs without the GraphQL plugin.
  */
 import request from 'supertest';
+import { sanitize } from '@strapi/utils';
 import { startTestApp, TestApp, type Untyped } from './helpers/test-app';
 import { expectNoSecrets, faultCode, login, ResponseLog } from './helpers/login';
 import { expectStatus } from './helpers/apps';
+import { createApiToken, registerFirstAdmin } from './helpers/admin';
+import { generatedForPlugin, schemaNames } from './helpers/graphql-schema';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -351,6 +354,92 @@ describe('mutation wechatBindPhone', () => {
       const error = onlyError(await graphql(BIND_PHONE, { code: faultCode(fault) }, jwt));
       expect({ fault, status: error.extensions.error?.status, calls: phoneCalls() - before }).toEqual({ fault, status, calls: 1 });
     }
+  });
+});
+
+describe("the plugin's content types are not in the schema (identities, access tokens, 0.0.5's credentials)", () => {
+  const tokens: Record<'read-only' | 'full-access', string> = { 'read-only': '', 'full-access': '' };
+  /** POST /graphql as the API token of `kind`, the raw answer (a query the schema does not have is a 400). */
+  const asToken = async (kind: keyof typeof tokens, query: string) =>
+    responses.add(await request(app.server).post('/graphql').set('Authorization', `Bearer ${tokens[kind]}`).send({ query }));
+
+  beforeAll(async () => {
+    const adminJwt = await registerFirstAdmin(app.server);
+    tokens['read-only'] = await createApiToken(app.server, adminJwt, 'read-only');
+    tokens['full-access'] = await createApiToken(app.server, adminJwt, 'full-access');
+    // Identities and an access token to find, were they exposed.
+    await loginAs('olga');
+    await loginAs('olga', B.appId);
+    await graphql(BIND_PHONE, { code: phoneCode(A.appId, 'olga') }, (await loginAs('olga')).jwt);
+  });
+
+  test.each(['read-only', 'full-access'] as const)(
+    'introspected with a %s API token: no type, query or mutation generated for them; the plugin’s mutations are there',
+    async (kind) => {
+      const names = await schemaNames(app.server, tokens[kind]);
+      expect(generatedForPlugin(names)).toEqual({ types: [], queries: [], mutations: [] });
+      // The GraphQL plugin does generate them for other content types: users-permissions' users are there.
+      expect(names.queries).toContain('usersPermissionsUsers');
+      expect(names.mutations).toEqual(expect.arrayContaining(['createUsersPermissionsUser', 'wechatMiniProgramLogin', 'wechatBindPhone']));
+    }
+  );
+
+  test.each([
+    ['identities', '{ strapiWechatMiniprogramAuthIdentities { data { id attributes { openid } } } }', 'strapiWechatMiniprogramAuthIdentities'],
+    ['one identity', '{ strapiWechatMiniprogramAuthIdentity(id: 1) { data { attributes { openid unionid } } } }', 'strapiWechatMiniprogramAuthIdentity'],
+    ['access tokens', '{ strapiWechatMiniprogramAuthAccessTokens { data { attributes { appId } } } }', 'strapiWechatMiniprogramAuthAccessTokens'],
+    ["0.0.5's credentials", '{ strapiWechatMiniprogramAuthWxCredential { data { attributes { app_id } } } }', 'strapiWechatMiniprogramAuthWxCredential'],
+  ])('a read-only token asking for %s: an error, no data', async (_label, query, field) => {
+    const res = await asToken('read-only', query);
+    expect({ status: res.status, message: res.body.errors?.[0]?.message, data: res.body.data }).toEqual({
+      status: 400,
+      message: `Cannot query field "${field}" on type "Query".`,
+      data: undefined,
+    });
+    expect(res.text).not.toContain(sim.openidFor(A.appId, 'olga'));
+  });
+
+  test('a full-access token cannot create or delete them: an error, nothing written', async () => {
+    const identities = app.strapi.db.query(`plugin::${PLUGIN}.identity`);
+    const before = await identities.findMany({ orderBy: { id: 'asc' } });
+    expect(before.length).toBeGreaterThan(0);
+    for (const [mutation, field] of [
+      ['mutation { createStrapiWechatMiniprogramAuthIdentity { data { id } } }', 'createStrapiWechatMiniprogramAuthIdentity'],
+      [`mutation { deleteStrapiWechatMiniprogramAuthIdentity(id: ${before[0].id}) { data { id } } }`, 'deleteStrapiWechatMiniprogramAuthIdentity'],
+      ['mutation { deleteStrapiWechatMiniprogramAuthAccessToken(id: 1) { data { id } } }', 'deleteStrapiWechatMiniprogramAuthAccessToken'],
+    ]) {
+      const res = await asToken('full-access', mutation);
+      expect({ status: res.status, message: res.body.errors?.[0]?.message }).toEqual({
+        status: 400,
+        message: `Cannot query field "${field}" on type "Mutation".`,
+      });
+    }
+    expect(await identities.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+  });
+
+  test('should a route ever expose them, the content-API sanitizer keeps no openid, unionid, session key, access token or AppSecret', async () => {
+    const sanitized = async (name: string, row: Record<string, unknown>) =>
+      Object.keys(
+        (await sanitize.contentAPI.output(row, app.strapi.getModel(`plugin::${PLUGIN}.${name}`), { auth: undefined })) as Record<string, unknown>
+      ).sort();
+    const [identity] = await app.strapi.db.query(`plugin::${PLUGIN}.identity`).findMany({ limit: 1 });
+    expect(identity).toMatchObject({ openid: expect.any(String), sessionKey: expect.any(String) });
+    expect(await sanitized('identity', identity)).toEqual(['appId', 'createdAt', 'id', 'updatedAt']);
+    const [token] = await app.strapi.db.query(`plugin::${PLUGIN}.access-token`).findMany({ limit: 1 });
+    expect(token).toMatchObject({ accessToken: expect.any(String) });
+    expect(await sanitized('access-token', token)).not.toContain('accessToken');
+    expect(await sanitized('wx-credential', { id: 1, app_id: A.appId, app_secret: A.appSecret })).toEqual(['app_id', 'id']);
+  });
+
+  test('the plugin’s mutations still work beside the API tokens: a login, a phone bound with the JWT', async () => {
+    const withToken = await asToken(
+      'full-access',
+      `mutation { wechatMiniProgramLogin(input: { code: "${sim.issueCode(A.appId, 'pia')}" }) { jwt user { id } } }`
+    );
+    expect(withToken.body.errors).toBeUndefined();
+    const { jwt } = await loginAs('pia');
+    const bound = await graphql(BIND_PHONE, { code: phoneCode(A.appId, 'pia') }, jwt);
+    expect(bound.data!.wechatBindPhone).toEqual(sim.phoneNumberFor('pia'));
   });
 });
 

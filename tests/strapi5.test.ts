@@ -12,7 +12,8 @@ import knexFactory from 'knex';
 import os from 'os';
 import sharp from 'sharp';
 import request from 'supertest';
-import { registerFirstAdmin } from './helpers/admin';
+import { createApiToken, registerFirstAdmin } from './helpers/admin';
+import { generatedForPlugin, schemaNames } from './helpers/graphql-schema';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
 import { databaseServerAnswers } from './helpers/instances';
 import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
@@ -380,6 +381,39 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect(refused.errors![0].extensions.error).toMatchObject({ status: 400, details: { reason: 'invalid_code' } });
   });
 
+  test("GraphQL: nothing generated for the plugin's content types (identities, access tokens, 0.0.5's credentials), read-only or full-access API token; the plugin's mutations are there", async () => {
+    const readOnly = await createApiToken(app.url, adminToken, 'read-only');
+    const fullAccess = await createApiToken(app.url, adminToken, 'full-access');
+    for (const token of [readOnly, fullAccess]) {
+      const names = await schemaNames(app.url, token);
+      expect(generatedForPlugin(names)).toEqual({ types: [], queries: [], mutations: [] });
+      expect(names.queries).toContain('usersPermissionsUsers');
+      expect(names.mutations).toEqual(expect.arrayContaining(['createUsersPermissionsUser', 'wechatMiniProgramLogin', 'wechatBindPhone']));
+    }
+    const asToken = async (token: string, query: string) =>
+      responses.add(await request(app.url).post('/graphql').set('Authorization', `Bearer ${token}`).send({ query }));
+    const openid = sim.openidFor(APP.appId, 'nia');
+    const identities = await asToken(readOnly, '{ strapiWechatMiniprogramAuthIdentities { documentId openid unionid } }');
+    expect({ status: identities.status, message: identities.body.errors?.[0]?.message }).toEqual({
+      status: 400,
+      message: 'Cannot query field "strapiWechatMiniprogramAuthIdentities" on type "Query".',
+    });
+    expect(identities.text).not.toContain(openid);
+    const tokens = await asToken(readOnly, '{ strapiWechatMiniprogramAuthAccessTokens { appId } }');
+    expect(tokens.body.errors?.[0]?.message).toBe('Cannot query field "strapiWechatMiniprogramAuthAccessTokens" on type "Query".');
+    const before = await rows(app, 'select id, document_id, app_id, openid from wechat_identities order by id');
+    const [first] = before;
+    const deleted = await asToken(
+      fullAccess,
+      `mutation { deleteStrapiWechatMiniprogramAuthIdentity(documentId: "${String(first.document_id)}") { documentId } }`
+    );
+    expect(deleted.body.errors?.[0]?.message).toBe('Cannot query field "deleteStrapiWechatMiniprogramAuthIdentity" on type "Mutation".');
+    expect(await rows(app, 'select id, document_id, app_id, openid from wechat_identities order by id')).toEqual(before);
+    // The plugin's own mutation, with the full-access token in the request.
+    const logged = await asToken(fullAccess, `mutation { wechatMiniProgramLogin(input: { code: "${codeFor('nia')}" }) { user { username } } }`);
+    expect(logged.body.data.wechatMiniProgramLogin.user.username).toBe(`wechat_${openid}`);
+  });
+
   test('no AppSecret, session key or encryption key in any response', () => {
     expectNoSecrets(responses.text(), [APP.appSecret, ENCRYPTION_KEY, ...sim.issuedSessionKeys]);
   });
@@ -593,4 +627,37 @@ describeV5('a 1.0 database (Strapi 4) opened by Strapi 5 with this version: the 
     expect(String(settings.value)).not.toContain(APP.appSecret);
     expect(Number((await rows(v5, 'select count(*) as n from up_users'))[0].n)).toBe(1);
   });
+});
+
+describeV5("Strapi 5: unknown keys in the plugin's config", () => {
+  const unknownKeys = { contentSecurity: true, ratelimit: { enabled: false, maxx: 7 } };
+
+  test('a warning names each one and the nearest known key; with strictConfig: true, Strapi 5 refuses to start', async () => {
+    const app = await startStrapi5({ pluginConfig: { ...pluginConfig(), ...unknownKeys } });
+    try {
+      const warnings = app.output
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('unknown key'));
+      // In the order of the merged config (Strapi 5 puts the defaults' keys first).
+      expect(warnings).toEqual([
+        expect.stringContaining("[wechat-auth] unknown key 'ratelimit.maxx' in the plugin's config (did you mean 'ratelimit.max'?): ignored"),
+        expect.stringContaining("[wechat-auth] unknown key 'contentSecurity' in the plugin's config (did you mean 'profile.contentSecurity'?): ignored"),
+      ]);
+      expect((await post(app, { code: codeFor('uma') })).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+    const refused = await startStrapi5({ pluginConfig: { ...pluginConfig(), ...unknownKeys, strictConfig: true } }).then(
+      async (started) => {
+        await started.stop();
+        return null;
+      },
+      (e: Error) => e
+    );
+    expect(refused?.message).toContain(
+      "Error regarding strapi-wechat-miniprogram-auth config: unknown key 'ratelimit.maxx' in the plugin's config (did you mean 'ratelimit.max'?); " +
+        "unknown key 'contentSecurity' in the plugin's config (did you mean 'profile.contentSecurity'?)"
+    );
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import type { PluginConfig } from '../types';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
+import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } from './unknown-keys';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -16,7 +17,34 @@ const defaults = (): PluginConfig => ({
   ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
   profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false, contentSecurityFailure: 'open' },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
+  strictConfig: false,
 });
+
+/** Every key of the config (PluginConfig), for telling unknown keys apart. */
+export const CONFIG_KEYS = {
+  appId: true,
+  appSecret: true,
+  apps: [{ appId: true, appSecret: true, name: true }],
+  defaultAppId: true,
+  linkByUnionid: true,
+  credentialsCacheTtl: true,
+  apiBaseUrl: true,
+  timeout: true,
+  // `interval`'s units are checked with its value.
+  ratelimit: { enabled: true, interval: true, max: true },
+  profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true, contentSecurityFailure: true },
+  encryption: { key: true, previousKeys: true, onMissingKey: true },
+  strictConfig: true,
+} as const satisfies Record<keyof PluginConfig, KeyShape>;
+
+/** Where an unknown key stops startup even without strictConfig (these groups have always refused them). */
+const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption'];
+
+/**
+ * Every key of `config` the plugin does not know. The validator refuses them all with
+ * `strictConfig: true` (those in ALWAYS_STRICT in any case); register() warns about the others.
+ */
+export const unknownConfigKeys = (config: Record<string, unknown>): UnknownKey[] => findUnknownKeys(config, CONFIG_KEYS);
 
 const fail = (message: string): never => {
   throw new Error(message);
@@ -52,8 +80,6 @@ function validateApps(config: Record<string, unknown>) {
   config.apps.forEach((entry: unknown, index) => {
     const where = `apps[${index}].`;
     if (!isObject(entry)) return fail(`apps[${index}] must be an object like { appId, appSecret?, name? }`);
-    const unknown = Object.keys(entry).filter((key) => !['appId', 'appSecret', 'name'].includes(key));
-    if (unknown.length) fail(`${where}${unknown[0]} is not an app setting (use appId, appSecret, name)`);
     if (typeof entry.appId !== 'string' || !entry.appId) fail(`${where}appId is required`);
     validateCredentialFields(entry, where);
     if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64)) {
@@ -67,6 +93,10 @@ function validateApps(config: Record<string, unknown>) {
 
 /** Runs at startup: a bad value stops Strapi with `Error regarding strapi-wechat-miniprogram-auth config: ...`. */
 export function validator(config: Partial<PluginConfig> & Record<string, unknown>): void {
+  if (typeof config.strictConfig !== 'boolean') fail('strictConfig must be true or false');
+  const unknown = unknownConfigKeys(config);
+  const refused = config.strictConfig ? unknown : unknown.filter((key) => ALWAYS_STRICT.includes(key.parent));
+  if (refused.length) fail(refused.map(unknownKeyMessage).join('; '));
   validateCredentialFields(config, '');
   validateApps(config);
   const { defaultAppId } = config;
@@ -107,9 +137,6 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
 
 function validateProfile(profile: unknown) {
   if (!isObject(profile)) return fail('profile must be an object like { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure }');
-  const known = ['avatarMaxBytes', 'nicknameMaxLength', 'contentSecurity', 'contentSecurityFailure'];
-  const unknown = Object.keys(profile).filter((key) => !known.includes(key));
-  if (unknown.length) fail(`profile.${unknown[0]} is not a profile setting (use ${known.join(', ')})`);
   const { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure } = profile;
   if (!Number.isInteger(avatarMaxBytes) || (avatarMaxBytes as number) < 1024 || (avatarMaxBytes as number) > 50 * 1024 * 1024) {
     fail('profile.avatarMaxBytes must be an integer number of bytes between 1024 and 52428800');
@@ -123,9 +150,6 @@ function validateProfile(profile: unknown) {
 
 function validateEncryption(encryption: unknown) {
   if (!isObject(encryption)) return fail('encryption must be an object like { key, previousKeys, onMissingKey }');
-  const known = ['key', 'previousKeys', 'onMissingKey'];
-  const unknown = Object.keys(encryption).filter((key) => !known.includes(key));
-  if (unknown.length) fail(`encryption.${unknown[0]} is not an encryption setting (use ${known.join(', ')})`);
   const { key, previousKeys, onMissingKey } = encryption;
   // Key values are never echoed.
   if (key !== undefined && key !== null && key !== '' && !isEncryptionKey(key)) fail(ENCRYPTION_KEY_FORMAT('encryption.key'));

@@ -8,7 +8,7 @@ export const ACCESS_TOKEN_UNIQUE_INDEX = 'wechat_access_tokens_app_id_unique';
 /**
  * The access token of each mini program, one row per AppID shared by every instance of the cluster
  * (server/wechat/access-token.ts). `app_id` has a real unique index, so two instances never keep two
- * rows for one app. Hidden from the admin; the token is private and never leaves the server.
+ * rows for one app. Hidden from the admin and from GraphQL (server/graphql); the token is private and never leaves the server.
  */
 export const accessTokenSchema = {
   kind: 'collectionType',

@@ -6,6 +6,7 @@ export const IDENTITY_UNIQUE_INDEX = 'wechat_identities_app_openid_uq';
 /**
  * One WeChat identity: a user's openid in one mini program, the unionid WeChat gave with it and
  * the session key of the latest login from that app. (appId, openid) is unique in the database.
+ * Internal: no content-API route, hidden from the admin and from GraphQL (server/graphql).
  */
 export const identitySchema = {
   kind: 'collectionType',
@@ -23,8 +24,9 @@ export const identitySchema = {
   },
   attributes: {
     appId: { type: 'string', required: true, configurable: false, writable: false },
-    openid: { type: 'string', required: true, configurable: false, writable: false },
-    unionid: { type: 'string', configurable: false, writable: false },
+    // Private (as on the User): kept out of any sanitized output, should a route or query ever expose identities.
+    openid: { type: 'string', required: true, private: true, configurable: false, writable: false },
+    unionid: { type: 'string', private: true, configurable: false, writable: false },
     sessionKey: { type: 'string', private: true, searchable: false, configurable: false, writable: false },
     user: {
       type: 'relation',

@@ -25,6 +25,7 @@ export const legacyCredentialSchema = {
   },
   attributes: {
     app_id: { type: 'string', configurable: true, required: true, default: null },
-    app_secret: { type: 'string', configurable: true, required: true, default: null },
+    // Private: a real AppSecret (a flag of the content type, not of its column: the table stays as 0.0.5 made it).
+    app_secret: { type: 'string', private: true, configurable: true, required: true, default: null },
   },
 };

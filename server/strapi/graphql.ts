@@ -27,6 +27,7 @@ export interface GraphqlExtension {
 
 interface ExtensionService {
   use(extension: () => GraphqlExtension): unknown;
+  shadowCRUD(uid: string): { disable(): unknown };
 }
 
 interface GraphqlPlugin {
@@ -50,6 +51,16 @@ export function useGraphqlExtension(strapi: Strapi, extension: () => GraphqlExte
   const plugin = graphqlPlugin(strapi);
   if (!plugin) throw new Error('[wechat-auth] the GraphQL plugin (@strapi/plugin-graphql) is not loaded');
   plugin.service('extension').use(extension);
+}
+
+/**
+ * Keeps the GraphQL plugin from generating types, queries and mutations for these content types
+ * (it generates them for every content type but admin::'s). In register(): it reads the setting in its bootstrap.
+ */
+export function disableGraphqlShadowCrud(strapi: Strapi, uids: string[]): void {
+  const plugin = graphqlPlugin(strapi);
+  if (!plugin) throw new Error('[wechat-auth] the GraphQL plugin (@strapi/plugin-graphql) is not loaded');
+  for (const uid of uids) plugin.service('extension').shadowCRUD(uid).disable();
 }
 
 /** The GraphQL plugin's `shadowCRUD` setting: without it users-permissions registers none of its GraphQL types. */

@@ -56,6 +56,12 @@ const db = (strapi: Strapi) => {
   return strapi.db;
 };
 
+/** The plugin's whole config object, as validated at startup (`plugin.<id>` on v4, `plugin::<id>` on v5). */
+export function pluginConfigObject(strapi: Strapi): Record<string, unknown> {
+  const value: unknown = strapi.config.get(`${strapiMajor(strapi) === 5 ? 'plugin::' : 'plugin.'}${PLUGIN_ID}`);
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
 /** The plugin's config, as validated at startup. */
 export function pluginConfig<K extends keyof PluginConfig>(strapi: Strapi, key: K): PluginConfig[K] {
   const value: unknown = strapi.plugin(PLUGIN_ID).config(key);

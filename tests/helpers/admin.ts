@@ -55,3 +55,13 @@ export async function adminWithRole(strapi: Untyped, server: Target, email: stri
   });
   return adminLogin(server, email);
 }
+
+/** POST /admin/api-tokens (Strapi 4 and 5): a content-API token of `type`, never expiring; returns its access key. */
+export async function createApiToken(server: Target, adminJwt: string, type: 'read-only' | 'full-access', name = `${type} token`): Promise<string> {
+  const res = await request(server)
+    .post('/admin/api-tokens')
+    .set('Authorization', `Bearer ${adminJwt}`)
+    .send({ name, description: 'test', type, lifespan: null });
+  if (res.status !== 201) throw new Error(`api-tokens answered ${res.status}: ${res.text}`);
+  return res.body.data.accessKey as string;
+}
