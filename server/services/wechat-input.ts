@@ -230,7 +230,6 @@ export interface GenericCallInput {
   path: string;
   query?: Record<string, string | number | boolean>;
   body?: unknown;
-  retry: boolean;
 }
 
 export function genericCallInput(input: unknown): GenericCallInput {
@@ -258,6 +257,7 @@ export function genericCallInput(input: unknown): GenericCallInput {
       if (method === 'GET') c.fail('body', 'a GET call has no body');
       else if (typeof body !== 'object') c.fail('body', 'body must be an object or an array');
     }
+    // Still accepted from callers written for 1.x; it changes nothing (retryOnFreshToken).
     c.boolean('retry');
   });
   return {
@@ -266,6 +266,5 @@ export function genericCallInput(input: unknown): GenericCallInput {
     path: value.path as string,
     query: optional(value.query),
     body: optional(value.body),
-    retry: value.retry !== false,
   };
 }
