@@ -35,6 +35,8 @@ describe('startup validation', () => {
     [{ appSecret: 'short' }, /appSecret must be 32 hexadecimal characters/],
     [{ ratelimit: { max: 0 } }, /ratelimit.max must be a positive integer/],
     [{ ratelimit: { interval: { minutes: 1 } } }, /ratelimit.interval: unknown unit "minutes"/],
+    // Storing nicknames WeChat could not check is not an option.
+    [{ profile: { contentSecurityFailure: 'open' } }, /profile.contentSecurityFailure is not a profile setting/],
   ])('%j stops Strapi with a clear message', async (config, message) => {
     const error = await startTestApp({ name: 'config', pluginConfig: config }).then(
       async (app) => {

@@ -14,7 +14,7 @@ const defaults = (): PluginConfig => ({
   // Per client IP. Generous, because a whole carrier NAT (many phones) can share one address;
   // it is there to stop one abusive client, not busy networks.
   ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
-  profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false, contentSecurityFailure: 'open' },
+  profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
 });
 
@@ -106,11 +106,11 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
 }
 
 function validateProfile(profile: unknown) {
-  if (!isObject(profile)) return fail('profile must be an object like { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure }');
-  const known = ['avatarMaxBytes', 'nicknameMaxLength', 'contentSecurity', 'contentSecurityFailure'];
+  if (!isObject(profile)) return fail('profile must be an object like { avatarMaxBytes, nicknameMaxLength, contentSecurity }');
+  const known = ['avatarMaxBytes', 'nicknameMaxLength', 'contentSecurity'];
   const unknown = Object.keys(profile).filter((key) => !known.includes(key));
   if (unknown.length) fail(`profile.${unknown[0]} is not a profile setting (use ${known.join(', ')})`);
-  const { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure } = profile;
+  const { avatarMaxBytes, nicknameMaxLength, contentSecurity } = profile;
   if (!Number.isInteger(avatarMaxBytes) || (avatarMaxBytes as number) < 1024 || (avatarMaxBytes as number) > 50 * 1024 * 1024) {
     fail('profile.avatarMaxBytes must be an integer number of bytes between 1024 and 52428800');
   }
@@ -118,7 +118,6 @@ function validateProfile(profile: unknown) {
     fail('profile.nicknameMaxLength must be an integer between 1 and 255');
   }
   if (typeof contentSecurity !== 'boolean') fail('profile.contentSecurity must be true or false');
-  if (contentSecurityFailure !== 'open' && contentSecurityFailure !== 'closed') fail("profile.contentSecurityFailure must be 'open' or 'closed'");
 }
 
 function validateEncryption(encryption: unknown) {

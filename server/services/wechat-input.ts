@@ -233,7 +233,7 @@ export interface GenericCallInput {
 }
 
 export function genericCallInput(input: unknown): GenericCallInput {
-  const value = check(input, ['appId', 'method', 'path', 'query', 'body', 'retry'], (c) => {
+  const value = check(input, ['appId', 'method', 'path', 'query', 'body'], (c) => {
     const method = typeof c.input.method === 'string' ? c.input.method.toUpperCase() : c.input.method;
     if (method !== 'GET' && method !== 'POST') c.fail('method', 'method must be GET or POST');
     c.string('path', {
@@ -257,8 +257,6 @@ export function genericCallInput(input: unknown): GenericCallInput {
       if (method === 'GET') c.fail('body', 'a GET call has no body');
       else if (typeof body !== 'object') c.fail('body', 'body must be an object or an array');
     }
-    // Still accepted from callers written for 1.x; it changes nothing (retryOnFreshToken).
-    c.boolean('retry');
   });
   return {
     appId: optional(value.appId),

@@ -115,17 +115,13 @@ export default ({ strapi }: { strapi: Strapi }) => {
       return onToken('checksession', appId, (c, token) => c.checkSessionKey(token, { openid, sessionKey }));
     },
 
-    /**
-     * Any other WeChat server API that answers JSON, on the app's access token: the parsed body (errcode ≠ 0 → error).
-     * `retry` is accepted for compatibility and changes nothing: every call follows retryOnFreshToken.
-     */
+    /** Any other WeChat server API that answers JSON, on the app's access token: the parsed body (errcode ≠ 0 → error). */
     async call(input: {
       appId?: string;
       method: 'GET' | 'POST';
       path: string;
       query?: Record<string, string | number | boolean>;
       body?: unknown;
-      retry?: boolean;
     }): Promise<Record<string, unknown>> {
       const { appId, ...request } = genericCallInput(input);
       return onToken(request.path, appId, (c, token) => c.call(token, request));
