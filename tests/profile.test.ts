@@ -416,6 +416,36 @@ describe('PUT /profile: the nickname', () => {
     expect(await snapshot(userId)).toEqual(before);
   });
 
+  test('characters that hide or reorder text → 400 naming the character, in Strapi format; nothing stored. Emoji sequences are kept', async () => {
+    expectStatus(await putJson(token, { nickName: 'before' }), 200);
+    const before = await snapshot(userId);
+    for (const [nickName, character] of [
+      ['admin\u202Etxt.exe', 'U+202E'],
+      ['ad\u200Bmin', 'U+200B'],
+      ['\u2066admin\u2069', 'U+2066'],
+      ['a\u200Db', 'U+200D'],
+      ['ad\uFEFFmin', 'U+FEFF'],
+    ]) {
+      const res = await putJson(token, { nickName });
+      expectStrapiError(res, 400);
+      expect({ character, error: res.body.error }).toEqual({
+        character,
+        error: {
+          status: 400,
+          name: 'ValidationError',
+          message: expect.stringContaining(`(found ${character})`),
+          details: { errors: [{ path: ['nickName'], message: res.body.error.message, name: 'ValidationError' }] },
+        },
+      });
+      expect(await snapshot(userId)).toEqual(before);
+    }
+    for (const nickName of ['👨‍👩‍👧', '❤️ Alice', '🏳️‍🌈', '👩🏽‍💻']) {
+      const res = await putJson(token, { nickName });
+      expectStatus(res, 200);
+      expect(res.body.nickName).toBe(nickName);
+    }
+  });
+
   test('in multipart too: a nickname of control characters → 400', async () => {
     const before = await snapshot(userId);
     expectStrapiError(await putMultipart(token, { nickName: 'a\tb' }), 400);

@@ -1,6 +1,7 @@
 import type { PluginConfig } from '../types';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
+import { hiddenCharacterIn, hiddenCharacterMessage } from '../utils/display-name';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -59,6 +60,8 @@ function validateApps(config: Record<string, unknown>) {
     if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64)) {
       fail(`${where}name must be a string of at most 64 characters`);
     }
+    const hidden = typeof entry.name === 'string' ? hiddenCharacterIn(entry.name) : null;
+    if (hidden) fail(`${where}${hiddenCharacterMessage('name', hidden)}`);
     const appId = String(entry.appId).toLowerCase();
     if (seen.has(appId)) fail(`apps lists ${String(entry.appId)} twice`);
     seen.add(appId);
