@@ -46,10 +46,12 @@ export interface ProfileConfig {
   avatarMaxBytes: number;
   /** Longest nickname accepted, in characters (after trimming). */
   nicknameMaxLength: number;
-  /** Check nicknames with WeChat's msgSecCheck v2 (scene 1, the user's openid). */
+  /**
+   * Check nicknames with WeChat's msgSecCheck v2 (scene 1, the user's openid). While on, no unchecked
+   * text is stored or shown: a nickname WeChat could not check is refused (503), and GET /profile
+   * never falls back to the login's userInfo.
+   */
   contentSecurity: boolean;
-  /** When msgSecCheck cannot be reached: 'open' accepts the nickname (logged), 'closed' refuses it (503). */
-  contentSecurityFailure: 'open' | 'closed';
 }
 
 /** AES-256-GCM for the secrets the plugin keeps (AppSecrets, access tokens, session keys). */

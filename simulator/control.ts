@@ -5,7 +5,7 @@
  *   POST /__sim/template       { appid?, templateId, keys }                → { ok }
  *   POST /__sim/refuse         { appid?, user, templateId }                → { ok }   (user: a name or an openid)
  *   POST /__sim/token          { appid?, action: 'invalidate' | 'expire', stableReturnsNew? } → { ok, invalidated }
- *   POST /__sim/fault          { fault, times? }                           → { ok }
+ *   POST /__sim/fault          { fault, times?, api? }                     → { ok }
  *   POST /__sim/encrypted-data { appid?, user?, data?, watermark? }        → { encryptedData, iv } (encryptData; data: default
  *                              the user's WeRun data; watermark: fields to replace, or null) or { ok: false, error }
  *   GET  /__sim/stats                                                      → getStats()
@@ -13,7 +13,7 @@
  * appid defaults to the demo app, user to 'demo'.
  */
 import { DEMO_APP } from './state';
-import type { Fault } from './types';
+import { API_NAMES, type Fault } from './types';
 import type { WeChatSimulator } from './wechat-simulator';
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -50,9 +50,12 @@ export function control(sim: WeChatSimulator, method: string, path: string, body
             : undefined;
       return token === undefined ? { ok: false, error: "action must be 'invalidate' or 'expire'" } : { ok: true, invalidated: token !== null };
     }
-    case 'POST /__sim/fault':
-      sim.setFault((body?.fault as Fault | undefined) ?? null, typeof body?.times === 'number' ? body.times : Infinity);
+    case 'POST /__sim/fault': {
+      const api = API_NAMES.find((name) => name === body?.api);
+      if (body?.api !== undefined && !api) return { ok: false, error: `api must be one of ${API_NAMES.join(', ')}` };
+      sim.setFault((body?.fault as Fault | undefined) ?? null, typeof body?.times === 'number' ? body.times : Infinity, api);
       return { ok: true };
+    }
     case 'POST /__sim/encrypted-data': {
       const data = isObject(body?.data) ? body.data : undefined;
       const watermark = body?.watermark === null ? null : isObject(body?.watermark) ? body.watermark : undefined;

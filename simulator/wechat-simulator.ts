@@ -24,7 +24,7 @@
  *                                 drip (a body trickling one byte every 200 ms), reset, http500,
  *                                 nonjson, html. Read from code2session's js_code, the phone code, the subscribe
  *                                 template_id, the getwxacodeunlimit scene and the msg_sec_check content.
- * setFault() applies to the next requests to any of the WeChat APIs above.
+ * setFault() applies to the next requests to any of the WeChat APIs above, or to one of them.
  */
 import http from 'http';
 import type { AddressInfo, Socket } from 'net';
@@ -36,6 +36,7 @@ import { parseJsonObject, readBody, sendJson, sendReply, SimRequest } from './ht
 import { encryptOpenData, weRunDataFor } from './open-data';
 import { DEMO_APP, phoneNumberFor, SimulatorState } from './state';
 import type {
+  ApiName,
   EncryptedData,
   Fault,
   GeneratedWxaCode,
@@ -73,6 +74,7 @@ export class WeChatSimulator {
   private server: http.Server | null = null;
   private fault: Fault | null = null;
   private faultTimes = Infinity;
+  private faultApi: ApiName | null = null;
   readonly stats: Omit<SimulatorStats, 'openConnections'>;
   /** The js_code of every code2session call, as received (the latest 10,000). */
   readonly receivedCodes: string[];
@@ -132,10 +134,15 @@ export class WeChatSimulator {
     this.state.apps.set(app.appId, app);
   }
 
-  /** Every following request (or the next `times` ones) misbehaves as `fault` says; null clears it. */
-  setFault(fault: Fault | null, times = Infinity): void {
+  /**
+   * Every following request (or the next `times` ones) misbehaves as `fault` says; null clears it. With `api`,
+   * only requests to that API do (e.g. msgSecCheck over its daily quota: `{ kind: 'errcode', errcode: 45009 }`),
+   * and only they count towards `times`.
+   */
+  setFault(fault: Fault | null, times = Infinity, api?: ApiName): void {
     this.fault = fault;
     this.faultTimes = times;
+    this.faultApi = api ?? null;
   }
 
   /**
@@ -247,10 +254,10 @@ export class WeChatSimulator {
     this.state.refusals.add(`${appId} ${templateId} ${openid}`);
   }
 
-  private takeFault(code: string | null): Fault | null {
+  private takeFault(code: string | null, api: ApiName): Fault | null {
     const fromCode = code ? parseFaultCode(code) : null;
     if (fromCode) return fromCode;
-    if (this.fault && this.faultTimes > 0) {
+    if (this.fault && this.faultTimes > 0 && (this.faultApi === null || this.faultApi === api)) {
       this.faultTimes -= 1;
       const fault = this.fault;
       if (this.faultTimes <= 0) this.fault = null;
@@ -277,7 +284,7 @@ export class WeChatSimulator {
     const appId = endpoint.needsToken ? this.state.tokens.appIdOf(token) : endpoint.appIdOf?.(simReq);
     this.state.count(endpoint.api, appId);
     endpoint.received?.(this.state, simReq, appId);
-    if (await applyFault(this.takeFault(endpoint.faultCode?.(simReq) ?? null), res)) return;
+    if (await applyFault(this.takeFault(endpoint.faultCode?.(simReq) ?? null, endpoint.api), res)) return;
     if (endpoint.needsToken) {
       const check = this.state.tokens.check(token);
       if (!check.ok) return sendJson(res, wxError(check.errcode));

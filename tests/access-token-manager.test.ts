@@ -4,7 +4,7 @@
  * each test needs.
  */
 import { createAccessTokenManager, type AccessTokenStore, type FetchedToken, type TokenRecord } from '../server/wechat/access-token';
-import { WeChatApiError } from '../server/wechat/wechat-client';
+import { WeChatApiError, WeChatTransportError } from '../server/wechat/wechat-client';
 
 const APP = 'wx0123456789abcdef';
 const OTHER = 'wxfedcba9876543210';
@@ -240,25 +240,22 @@ test('at most 20 force_refresh a day per AppID', async () => {
   expect(wechat.fetches(APP, true)).toBe(21);
 });
 
-test('retry: false (billed calls): the call is not repeated, the next caller gets a fresh token', async () => {
+test('a refused token is the one failure retried: a timeout, a network failure or an HTTP 5xx is not (WeChat may have done the work)', async () => {
   const { wechat, instance } = setup();
   const manager = instance();
-  const stale = await manager.get(APP);
-  wechat.invalidate(APP);
-  let calls = 0;
-  const billed = manager.withToken(
-    APP,
-    async (token) => {
-      calls += 1;
-      return wechat.api(token);
-    },
-    { retry: false }
-  );
-  await expect(billed).rejects.toMatchObject({ errcode: 40001 });
-  expect(calls).toBe(1);
-  const fresh = await manager.get(APP);
-  expect(fresh).not.toBe(stale);
-  await expect(wechat.api(fresh)).resolves.toMatchObject({ ok: true });
+  const token = await manager.get(APP);
+  for (const failure of ['timeout', 'network', 'http-status'] as const) {
+    let calls = 0;
+    await expect(
+      manager.withToken(APP, async () => {
+        calls += 1;
+        throw new WeChatTransportError('getuserphonenumber', failure, failure === 'http-status' ? 502 : undefined);
+      })
+    ).rejects.toMatchObject({ failure });
+    expect({ failure, calls }).toEqual({ failure, calls: 1 });
+  }
+  expect(await manager.get(APP)).toBe(token);
+  expect(wechat.fetches()).toBe(1);
 });
 
 test('50 concurrent calls refused together: one recovery, each call retried once', async () => {

@@ -279,6 +279,19 @@ describe('the app list', () => {
     const before = await stored();
     expect(Object.keys(fieldErrors(await updateApp(OTHER.appId, { appSecret: '123' })))).toEqual(['appSecret']);
     expect(Object.keys(fieldErrors(await updateApp(OTHER.appId, { name: 'n'.repeat(65) })))).toEqual(['name']);
+    // Characters that hide or reorder text: a name that shows as another app's.
+    for (const [name, character] of [
+      ['Shop\u202E(dorp)', 'U+202E'],
+      ['Sh\u200Bop', 'U+200B'],
+      ['\u2067Shop', 'U+2067'],
+    ]) {
+      const refused = await updateApp(OTHER.appId, { name });
+      expectStrapiError(refused, 400);
+      expect(fieldErrors(refused)).toEqual({ name: expect.stringContaining(`(found ${character})`) });
+    }
+    const added = await addApp({ appId: STRANGER, appSecret: WRONG_SECRET, name: 'New\u200Fapp' });
+    expectStrapiError(added, 400);
+    expect(Object.keys(fieldErrors(added))).toEqual(['name']);
     // The AppID is the app's key: it is not a field of the change.
     expectStrapiError(await updateApp(OTHER.appId, { appId: STRANGER }), 400);
     expectStrapiError(await updateApp(OTHER.appId, [OTHER.appSecret]), 400);

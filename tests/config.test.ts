@@ -37,6 +37,8 @@ describe('startup validation', () => {
     [{ ratelimit: { interval: { minutes: 1 } } }, /ratelimit.interval: unknown unit "minutes"/],
     [{ profile: { contentSecurty: true } }, /unknown key 'profile.contentSecurty' in the plugin's config \(did you mean 'profile.contentSecurity'\?\)/],
     [{ strictConfig: 'yes' }, /strictConfig must be true or false/],
+    // Storing nicknames WeChat could not check is not an option.
+    [{ profile: { contentSecurityFailure: 'open' } }, /unknown key 'profile.contentSecurityFailure' in the plugin's config/],
   ])('%j stops Strapi with a clear message', async (config, message) => {
     const error = await startTestApp({ name: 'config', pluginConfig: config }).then(
       async (app) => {

@@ -39,7 +39,8 @@ let adminToken: string | null = null;
 /** The JWT of the first admin (registered on first use). */
 const admin = async () => (adminToken ??= await registerFirstAdmin(app.server, ADMIN_EMAIL));
 
-const pluginConfig = () => ({ apiBaseUrl, apps: APPS.map(({ appId, appSecret }) => ({ appId, appSecret })) });
+// A short deadline, so that a getuserphonenumber that never answers times out quickly.
+const pluginConfig = () => ({ apiBaseUrl, timeout: 2000, apps: APPS.map(({ appId, appSecret }) => ({ appId, appSecret })) });
 const boot = (keepDatabase = false) => startTestApp({ name: 'phone', pluginConfig: pluginConfig(), keepDatabase });
 
 beforeAll(async () => {
@@ -197,15 +198,50 @@ describe('POST /api/strapi-wechat-miniprogram-auth/phone', () => {
     const hugo = await wechatLogin('hugo');
     for (const [fault, status] of [
       ['err-1', 503],
-      ['err40001', 502],
       ['err45011', 429],
+      ['http500', 502],
+      ['reset', 502],
+      // No answer within the plugin's timeout: WeChat may have billed the number all the same.
+      ['hang', 504],
     ] as const) {
-      const before = phoneRequests();
+      const before = { calls: phoneRequests(), billed: billed(A.appId) };
       const res = await bindPhone(hugo.token, { code: `fault_${fault}_${Date.now().toString(36)}` });
       expectStrapiError(res, status);
-      expect({ fault, calls: phoneRequests() - before }).toEqual({ fault, calls: 1 });
+      expect({ fault, calls: phoneRequests() - before.calls }).toEqual({ fault, calls: 1 });
+      expect(billed(A.appId)).toBe(before.billed);
     }
     expect(await storedPhone(hugo.user.id)).toEqual(NO_PHONE);
+  });
+
+  test('the token refused between two bindings (replaced or expired elsewhere): the call is made again on the new token, answers the number, billed once', async () => {
+    const { token, user } = await wechatLogin('henri');
+    expectStatus(await bindPhone(token, { code: phoneCode(A.appId, 'henri') }), 200);
+    const refusals: Array<[string, () => string | null]> = [
+      ['40001', () => sim.invalidateToken(A.appId, { stableReturnsNew: true })],
+      ['42001', () => sim.expireToken(A.appId)],
+    ];
+    for (const [errcode, refuse] of refusals) {
+      expect(refuse()).toBeTruthy();
+      const before = { calls: phoneRequests(), billed: billed(A.appId) };
+      const number = { purePhoneNumber: `1370000${errcode.slice(1)}`, countryCode: '86' };
+      const res = await bindPhone(token, { code: phoneCode(A.appId, 'henri', number) });
+      expectStatus(res, 200);
+      expect(res.body).toMatchObject({ phoneNumber: number.purePhoneNumber, purePhoneNumber: number.purePhoneNumber });
+      // The refused call (not billed: WeChat did nothing), then the one on the new token.
+      expect({ errcode, calls: phoneRequests() - before.calls, billed: billed(A.appId) - before.billed }).toEqual({ errcode, calls: 2, billed: 1 });
+      expect((await storedPhone(user.id)).purePhoneNumber).toBe(number.purePhoneNumber);
+    }
+  });
+
+  test('a token refused again after the retry: 502, WeChat asked twice, nothing billed or stored', async () => {
+    const { token, user } = await wechatLogin('hilda');
+    const before = { calls: phoneRequests(), billed: billed(A.appId) };
+    // This code answers 40001 whatever the token: the retry on a fresh token is refused too, and not repeated again.
+    const res = await bindPhone(token, { code: `fault_err40001_${Date.now().toString(36)}` });
+    expectStrapiError(res, 502);
+    expect(res.body.error.details).toEqual({ errcode: 40001 });
+    expect({ calls: phoneRequests() - before.calls, billed: billed(A.appId) - before.billed }).toEqual({ calls: 2, billed: 0 });
+    expect(await storedPhone(user.id)).toEqual(NO_PHONE);
   });
 
   test.each([

@@ -29,7 +29,7 @@ const sim = new WeChatSimulator({ apps: [A, B] });
 const responses = new ResponseLog();
 let app: TestApp;
 
-const DEFAULT_PROFILE = { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false, contentSecurityFailure: 'open' };
+const DEFAULT_PROFILE = { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false };
 
 beforeAll(async () => {
   const apiBaseUrl = await sim.start();
@@ -416,6 +416,36 @@ describe('PUT /profile: the nickname', () => {
     expect(await snapshot(userId)).toEqual(before);
   });
 
+  test('characters that hide or reorder text → 400 naming the character, in Strapi format; nothing stored. Emoji sequences are kept', async () => {
+    expectStatus(await putJson(token, { nickName: 'before' }), 200);
+    const before = await snapshot(userId);
+    for (const [nickName, character] of [
+      ['admin\u202Etxt.exe', 'U+202E'],
+      ['ad\u200Bmin', 'U+200B'],
+      ['\u2066admin\u2069', 'U+2066'],
+      ['a\u200Db', 'U+200D'],
+      ['ad\uFEFFmin', 'U+FEFF'],
+    ]) {
+      const res = await putJson(token, { nickName });
+      expectStrapiError(res, 400);
+      expect({ character, error: res.body.error }).toEqual({
+        character,
+        error: {
+          status: 400,
+          name: 'ValidationError',
+          message: expect.stringContaining(`(found ${character})`),
+          details: { errors: [{ path: ['nickName'], message: res.body.error.message, name: 'ValidationError' }] },
+        },
+      });
+      expect(await snapshot(userId)).toEqual(before);
+    }
+    for (const nickName of ['👨‍👩‍👧', '❤️ Alice', '🏳️‍🌈', '👩🏽‍💻']) {
+      const res = await putJson(token, { nickName });
+      expectStatus(res, 200);
+      expect(res.body.nickName).toBe(nickName);
+    }
+  });
+
   test('in multipart too: a nickname of control characters → 400', async () => {
     const before = await snapshot(userId);
     expectStrapiError(await putMultipart(token, { nickName: 'a\tb' }), 400);
@@ -490,33 +520,71 @@ describe('PUT /profile: content security (profile.contentSecurity)', () => {
     expect(logged).not.toContain(sim.openidFor(A.appId, 'checked'));
   });
 
-  test("WeChat unreachable, 'open': accepted and a warning logged; 'closed': 503 and nothing stored", async () => {
-    sim.setFault({ kind: 'reset' });
+  test('WeChat cannot check the nickname (quota 45009, busy -1, a reset, HTTP 500, an unreadable body): 503, nothing stored, the previous nickname stays', async () => {
+    expectStatus(await putJson(token, { nickName: 'checked before' }), 200);
+    const before = await snapshot(userId);
+    const from = app.logs.lines.length;
+    const faults = [
+      { kind: 'errcode', errcode: 45009 },
+      { kind: 'errcode', errcode: -1 },
+      { kind: 'reset' },
+      { kind: 'http500' },
+      { kind: 'nonjson' },
+    ] as const;
     try {
-      const from = app.logs.lines.length;
-      expectStatus(await putJson(token, { nickName: 'no-check-name' }), 200);
-      expect((await userRow(userId)).wechatNickname).toBe('no-check-name');
-      const warnings = logLines(app.logs, 'warn', from).map((l) => l.message);
-      expect(warnings.filter((m) => m.includes('profile'))).toEqual([expect.stringMatching(/could not check the nickname of user #\d+ .*accepted unchecked/)]);
-
-      setProfileConfig({ contentSecurity: true, contentSecurityFailure: 'closed' });
-      const before = await snapshot(userId);
-      const res = await putMultipart(token, { nickName: 'closed door' }, { data: await png(200, 200), filename: 'c.png', contentType: 'image/png' });
-      expectStrapiError(res, 503);
-      expect(res.body.error.details).toEqual({ reason: 'content_security_unavailable' });
-      expect(await snapshot(userId)).toEqual(before);
-      expect(app.logs.lines.slice(from).join('\n')).not.toMatch(/no-check-name|closed door/);
+      for (const fault of faults) {
+        // msg_sec_check alone fails: the access token and everything else work.
+        sim.setFault(fault, Infinity, 'msgSecCheck');
+        const calls = simCalls('msgSecCheck', A.appId);
+        const nickName = `unchecked ${fault.kind}${'errcode' in fault ? fault.errcode : ''}`;
+        const res =
+          fault.kind === 'http500'
+            ? await putMultipart(token, { nickName }, { data: await png(200, 200), filename: 'c.png', contentType: 'image/png' })
+            : await putJson(token, { nickName });
+        expectStrapiError(res, 503);
+        expect({ fault, error: res.body.error }).toEqual({
+          fault,
+          error: {
+            status: 503,
+            name: 'ServiceUnavailableError',
+            message: 'WeChat could not check the nickname right now, so it was not saved: try again later',
+            details: { reason: 'content_security_unavailable', messageZh: expect.any(String) },
+          },
+        });
+        expect(simCalls('msgSecCheck', A.appId)).toBe(calls + 1);
+        expect(await snapshot(userId)).toEqual(before);
+        expect((await getProfile(token)).body).toMatchObject({ nickName: 'checked before', nickNameSource: 'profile' });
+      }
     } finally {
       sim.setFault(null);
-      setProfileConfig({ contentSecurity: true });
     }
-    // WeChat busy (-1) counts as failing too.
-    setProfileConfig({ contentSecurity: true, contentSecurityFailure: 'closed' });
+    const warnings = logLines(app.logs, 'warn', from)
+      .map((l) => l.message)
+      .filter((m) => m.includes('profile'));
+    expect(warnings).toHaveLength(faults.length);
+    expect(warnings[0]).toMatch(new RegExp(`could not check the nickname of user #${userId} .*errcode 45009.*refused, not stored`));
+    expect(app.logs.lines.slice(from).join('\n')).not.toMatch(/unchecked (errcode|reset|http|nonjson)/);
+    // WeChat answers again: the same nickname is checked and stored.
+    expectStatus(await putJson(token, { nickName: 'unchecked errcode45009' }), 200);
+    expect((await userRow(userId)).wechatNickname).toBe('unchecked errcode45009');
+  });
+
+  test("GET /profile shows no unchecked text: not the login's userInfo nickName and avatarUrl, only what was checked and stored, or null", async () => {
+    const userInfo = { nickName: 'login-unchecked', avatarUrl: 'https://example.com/unchecked.png' };
+    const { token: own } = await wechatLogin('unchecked-login', A.appId, { userInfo });
+    setProfileConfig({});
     try {
-      expectStrapiError(await putJson(token, { nickName: 'fault_err-1_x' }), 503);
+      expect((await getProfile(own)).body).toMatchObject({ nickName: 'login-unchecked', nickNameSource: 'login', avatar: { url: userInfo.avatarUrl } });
     } finally {
       setProfileConfig({ contentSecurity: true });
     }
+    const shown = await getProfile(own);
+    expectStatus(shown, 200);
+    expect(shown.body).toMatchObject({ nickName: null, nickNameSource: null, avatar: null, avatarSource: null });
+    expect(JSON.stringify(shown.body)).not.toMatch(/login-unchecked|unchecked\.png/);
+    const set = await putJson(own, { nickName: 'checked-name' });
+    expectStatus(set, 200);
+    expect(set.body).toMatchObject({ nickName: 'checked-name', nickNameSource: 'profile', avatar: null, avatarSource: null });
   });
 
   test('appId chooses the identity; an app the user never logged in from → 400; an avatar alone is not checked', async () => {

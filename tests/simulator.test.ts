@@ -564,6 +564,27 @@ describe('faults on the new APIs', () => {
     expect((await h.stableToken()).access_token).toEqual(expect.any(String));
   });
 
+  test('setFault for one API: only its requests misbehave and count towards times (msg_sec_check over its daily quota)', async () => {
+    const openid = h.sim.openidFor(DEMO_APP.appId, 'quinn');
+    h.sim.setFault({ kind: 'errcode', errcode: 45009 }, 2, 'msgSecCheck');
+    try {
+      const token = (await h.stableToken()).access_token as string;
+      expect((await h.api(QRCODE, token, { scene: 'x' })).type).toBe('image/png');
+      for (let i = 0; i < 2; i += 1) {
+        expect((await h.api(SEC_CHECK, token, { version: 2, openid, scene: 1, content: 'hello' })).body).toEqual({
+          errcode: 45009,
+          errmsg: expect.stringMatching(/^reach max api daily quota limit, rid: [0-9a-f]+$/),
+        });
+      }
+      expect((await h.api(SEC_CHECK, token, { version: 2, openid, scene: 1, content: 'hello' })).body).toMatchObject({
+        errcode: 0,
+        result: { suggest: 'pass' },
+      });
+    } finally {
+      h.sim.setFault(null);
+    }
+  });
+
   test('fault codes in the phone code, template_id, scene and content', async () => {
     const openid = h.sim.openidFor(DEMO_APP.appId, 'wes');
     expect((await h.api(PHONE, h.token(), { code: 'fault_err45011_1' })).body.errcode).toBe(45011);

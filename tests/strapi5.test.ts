@@ -179,6 +179,27 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect(res.body).toMatchObject({ phoneNumber: sim.phoneNumberFor('fay').phoneNumber });
   });
 
+  test('the token replaced elsewhere between two bindings: the phone call is made again on the new token, answered, billed once', async () => {
+    const { body } = await post(app, { code: codeFor('fay') });
+    const bind = async () => {
+      const res = await request(app.url)
+        .post(`${API}/phone`)
+        .set('Authorization', `Bearer ${body.token}`)
+        .send({ code: sim.issuePhoneCode(APP.appId, 'fay') });
+      return responses.add(res);
+    };
+    expect((await bind()).status).toBe(200);
+    expect(sim.invalidateToken(APP.appId, { stableReturnsNew: true })).toBeTruthy();
+    const before = sim.getStats();
+    const res = await bind();
+    expect({ status: res.status, phoneNumber: res.body.phoneNumber }).toEqual({ status: 200, phoneNumber: sim.phoneNumberFor('fay').phoneNumber });
+    const after = sim.getStats();
+    expect({ calls: after.totals.phone - before.totals.phone, billed: (after.phoneBilled[APP.appId] ?? 0) - (before.phoneBilled[APP.appId] ?? 0) }).toEqual({
+      calls: 2,
+      billed: 1,
+    });
+  });
+
   test('profile: a nickname as JSON, an avatar as multipart (koa-body 6 field names) into the Media Library; no temporary file left', async () => {
     const { body } = await post(app, { code: codeFor('gus') });
     const auth = `Bearer ${body.token}`;

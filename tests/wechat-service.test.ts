@@ -263,6 +263,8 @@ describe('inputs are checked before WeChat is asked', () => {
     ['call', ['path'], { method: 'GET', path: '/wxa/../sns/jscode2session' }],
     ['call', ['query', 'access_token'], { method: 'GET', path: '/wxa/x', query: { access_token: 'mine' } }],
     ['call', ['body'], { method: 'GET', path: '/wxa/x', body: { a: 1 } }],
+    // No retry option: a refused token is retried once for every call, nothing else ever is.
+    ['call', ['retry'], { method: 'POST', path: '/wxa/x', retry: false }],
   ])('%s, bad %j: 400, no call to WeChat', async (method, path, input) => {
     const before = totals();
     const res = await call(method, input);

@@ -32,7 +32,6 @@ export default ({ env }: { env: Env }) => ({
         avatarMaxBytes: env.int('WECHAT_AVATAR_MAX_BYTES', 2 * 1024 * 1024),
         nicknameMaxLength: env.int('WECHAT_NICKNAME_MAX_LENGTH', 32),
         contentSecurity: env.bool('WECHAT_CONTENT_SECURITY', false),
-        contentSecurityFailure: env('WECHAT_CONTENT_SECURITY_FAILURE', 'open'),
       },
     },
   },

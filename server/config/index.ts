@@ -2,6 +2,7 @@ import type { PluginConfig } from '../types';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
 import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } from './unknown-keys';
+import { hiddenCharacterIn, hiddenCharacterMessage } from '../utils/display-name';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -15,7 +16,7 @@ const defaults = (): PluginConfig => ({
   // Per client IP. Generous, because a whole carrier NAT (many phones) can share one address;
   // it is there to stop one abusive client, not busy networks.
   ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
-  profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false, contentSecurityFailure: 'open' },
+  profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
   strictConfig: false,
 });
@@ -32,7 +33,7 @@ export const CONFIG_KEYS = {
   timeout: true,
   // `interval`'s units are checked with its value.
   ratelimit: { enabled: true, interval: true, max: true },
-  profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true, contentSecurityFailure: true },
+  profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true },
   encryption: { key: true, previousKeys: true, onMissingKey: true },
   strictConfig: true,
 } as const satisfies Record<keyof PluginConfig, KeyShape>;
@@ -85,6 +86,8 @@ function validateApps(config: Record<string, unknown>) {
     if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64)) {
       fail(`${where}name must be a string of at most 64 characters`);
     }
+    const hidden = typeof entry.name === 'string' ? hiddenCharacterIn(entry.name) : null;
+    if (hidden) fail(`${where}${hiddenCharacterMessage('name', hidden)}`);
     const appId = String(entry.appId).toLowerCase();
     if (seen.has(appId)) fail(`apps lists ${String(entry.appId)} twice`);
     seen.add(appId);
@@ -136,8 +139,8 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
 }
 
 function validateProfile(profile: unknown) {
-  if (!isObject(profile)) return fail('profile must be an object like { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure }');
-  const { avatarMaxBytes, nicknameMaxLength, contentSecurity, contentSecurityFailure } = profile;
+  if (!isObject(profile)) return fail('profile must be an object like { avatarMaxBytes, nicknameMaxLength, contentSecurity }');
+  const { avatarMaxBytes, nicknameMaxLength, contentSecurity } = profile;
   if (!Number.isInteger(avatarMaxBytes) || (avatarMaxBytes as number) < 1024 || (avatarMaxBytes as number) > 50 * 1024 * 1024) {
     fail('profile.avatarMaxBytes must be an integer number of bytes between 1024 and 52428800');
   }
@@ -145,7 +148,6 @@ function validateProfile(profile: unknown) {
     fail('profile.nicknameMaxLength must be an integer between 1 and 255');
   }
   if (typeof contentSecurity !== 'boolean') fail('profile.contentSecurity must be true or false');
-  if (contentSecurityFailure !== 'open' && contentSecurityFailure !== 'closed') fail("profile.contentSecurityFailure must be 'open' or 'closed'");
 }
 
 function validateEncryption(encryption: unknown) {

@@ -10,6 +10,9 @@ const { ValidationError } = errors;
 /** What the client gets when WeChat judges a nickname risky: a message it may show the user as it is. */
 export const RISKY_NICKNAME_MESSAGE = 'This nickname cannot be used: please choose another one';
 export const RISKY_NICKNAME_MESSAGE_ZH = '该昵称无法使用，请换一个';
+/** When WeChat gave no verdict on it: the nickname was not saved. */
+export const UNCHECKED_NICKNAME_MESSAGE = 'WeChat could not check the nickname right now, so it was not saved: try again later';
+export const UNCHECKED_NICKNAME_MESSAGE_ZH = '微信暂时无法检测该昵称，昵称未保存，请稍后再试';
 
 interface IdentityRow {
   appId: string;
@@ -19,9 +22,10 @@ interface IdentityRow {
 /**
  * Content security for nicknames (profile.contentSecurity): WeChat's msgSecCheck v2, scene 1
  * (profile), with the user's openid in the app the request names, else in the app of their most
- * recent login. risky → 422; review → accepted and logged; WeChat failing → accepted with a
- * warning ('open') or 503 ('closed'), as profile.contentSecurityFailure says. Logs carry the user id,
- * the app and WeChat's verdict: never the nickname or the openid.
+ * recent login. pass → accepted; review → accepted and logged; risky → 422; no verdict (quota 45009,
+ * busy -1, timeout, 5xx, a refused openid, any other failure) → 503: an unchecked nickname is never
+ * stored, the previous one stays. Logs carry the user id, the app and WeChat's verdict or errcode:
+ * never the nickname or the openid.
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   /** The identity whose openid WeChat checks the text against. */
@@ -50,20 +54,14 @@ export default ({ strapi }: { strapi: Strapi }) => {
     });
   }
 
-  function unavailable(userId: number, appId: string, error: unknown): void {
+  /** WeChat gave no verdict: the nickname is refused, whatever the reason (an unchecked text is never stored). */
+  function unchecked(userId: number, appId: string, error: unknown): never {
     const { status, details } = (error ?? {}) as { status?: unknown; details?: { errcode?: unknown; reason?: unknown } };
     const errcode = typeof details?.errcode === 'number' ? ` errcode ${details.errcode}` : '';
     const reason = typeof details?.reason === 'string' ? ` ${details.reason}` : '';
     const what = `${typeof status === 'number' ? status : 'error'}${errcode}${reason}`;
-    if (pluginConfig(strapi, 'profile').contentSecurityFailure === 'closed') {
-      strapi.log.warn(
-        `[wechat-auth] profile: WeChat could not check the nickname of user #${userId} (${appId}: ${what}): refused (contentSecurityFailure 'closed')`
-      );
-      throw httpError(503, 'The nickname cannot be checked right now: try again later', { reason: 'content_security_unavailable' });
-    }
-    strapi.log.warn(
-      `[wechat-auth] profile: WeChat could not check the nickname of user #${userId} (${appId}: ${what}): accepted unchecked (contentSecurityFailure 'open')`
-    );
+    strapi.log.warn(`[wechat-auth] profile: WeChat could not check the nickname of user #${userId} (${appId}: ${what}): refused, not stored`);
+    throw httpError(503, UNCHECKED_NICKNAME_MESSAGE, { reason: 'content_security_unavailable', messageZh: UNCHECKED_NICKNAME_MESSAGE_ZH });
   }
 
   return {
@@ -75,7 +73,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       try {
         verdict = await getService(strapi, 'wechat').msgSecCheck({ appId: identity.appId, openid: identity.openid, content: nickname, scene: 1 });
       } catch (error) {
-        return unavailable(userId, identity.appId, error);
+        return unchecked(userId, identity.appId, error);
       }
       if (verdict.suggest === 'risky') {
         strapi.log.info(

@@ -70,7 +70,8 @@ function codeOfAnotherUser(error: unknown): Error | null {
 
 /**
  * Phone numbers (docs/design/server-apis.md, "Phone number"): a getPhoneNumber code is exchanged
- * once (getuserphonenumber is billed, never retried) with the openid of the user in that app, so
+ * once (getuserphonenumber is billed: repeated only after WeChat refused the access token, when it did
+ * nothing; never after a timeout or a 5xx) with the openid of the user in that app, so
  * WeChat checks the code is that user's; the number is stored on the user through the identity
  * guard. Nothing is stored when anything fails. Logs carry user ids, never the number.
  * Two accounts may verify the same number: each keeps it, they are never merged by it.

@@ -1,7 +1,7 @@
 import { errors } from '@strapi/utils';
 import type { ProfileUpdateRequest } from '../controllers/validation/profile';
 import { asIdentityWrite } from '../lifecycles/identity-guard';
-import { query, transaction, type MediaFile, type MediaFormat } from '../strapi';
+import { pluginConfig, query, transaction, type MediaFile, type MediaFormat } from '../strapi';
 import type { Strapi, WeChatUserInfo } from '../types';
 import { getService } from '../utils/get-service';
 import { maskPhoneNumber } from '../utils/phone-mask';
@@ -9,7 +9,7 @@ import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
 
 const { ApplicationError } = errors;
 
-/** Where a profile value comes from: set through PUT /profile, or the last login's unverified userInfo. */
+/** Where a profile value comes from: set through PUT /profile, or the last login's unverified userInfo (never while content security is on). */
 export type ProfileSource = 'profile' | 'login';
 
 export interface AvatarFormatView {
@@ -66,12 +66,14 @@ function formatView(format: MediaFormat | MediaFile): AvatarFormatView {
   };
 }
 
-function avatarOf(user: UserRow): Pick<ProfileView, 'avatar' | 'avatarSource'> {
+/** `fromLogin`: whether the login's userInfo (unverified, never checked) may stand in for what PUT did not set. */
+function avatarOf(user: UserRow, fromLogin: boolean): Pick<ProfileView, 'avatar' | 'avatarSource'> {
   const file = user.wechatAvatar;
   if (file?.url) {
     const formats = Object.fromEntries(Object.entries(file.formats ?? {}).map(([key, format]) => [key, formatView(format)]));
     return { avatar: { ...formatView(file), formats }, avatarSource: 'profile' };
   }
+  if (!fromLogin) return { avatar: null, avatarSource: null };
   const url = user.wechatUserInfo?.avatarUrl;
   if (typeof url === 'string' && /^https?:\/\//.test(url)) {
     return { avatar: { url, width: null, height: null, mime: null, size: null, formats: {} }, avatarSource: 'login' };
@@ -79,16 +81,17 @@ function avatarOf(user: UserRow): Pick<ProfileView, 'avatar' | 'avatarSource'> {
   return { avatar: null, avatarSource: null };
 }
 
-function nicknameOf(user: UserRow): Pick<ProfileView, 'nickName' | 'nickNameSource'> {
+function nicknameOf(user: UserRow, fromLogin: boolean): Pick<ProfileView, 'nickName' | 'nickNameSource'> {
   if (user.wechatNickname) return { nickName: user.wechatNickname, nickNameSource: 'profile' };
-  const fromLogin = user.wechatUserInfo?.nickName;
-  if (typeof fromLogin === 'string' && fromLogin) return { nickName: fromLogin, nickNameSource: 'login' };
+  const login = fromLogin ? user.wechatUserInfo?.nickName : undefined;
+  if (typeof login === 'string' && login) return { nickName: login, nickNameSource: 'login' };
   return { nickName: null, nickNameSource: null };
 }
 
 /**
  * The user's profile: what they set through PUT /profile (nickname, avatar in the Media Library),
- * falling back to the login's userInfo, their phone (masked) and the apps they logged in from.
+ * falling back to the login's userInfo unless content security is on (that text was never checked),
+ * their phone (masked) and the apps they logged in from.
  * The answer is built field by field: nothing private (session keys, openids, the full number) is in it.
  */
 export default ({ strapi }: { strapi: Strapi }) => {
@@ -108,9 +111,10 @@ export default ({ strapi }: { strapi: Strapi }) => {
     });
     const { apps } = await getService(strapi, 'credentials').apps();
     const nameOf = (appId: string) => apps.find((app) => app.appId.toLowerCase() === appId.toLowerCase())?.name ?? null;
+    const fromLogin = !pluginConfig(strapi, 'profile').contentSecurity;
     return {
-      ...nicknameOf(user),
-      ...avatarOf(user),
+      ...nicknameOf(user, fromLogin),
+      ...avatarOf(user, fromLogin),
       phone: user.purePhoneNumber
         ? { bound: true, maskedNumber: maskPhoneNumber(user.purePhoneNumber), countryCode: user.phoneCountryCode, verifiedAt: iso(user.phoneVerifiedAt) }
         : { bound: false },

@@ -230,11 +230,10 @@ export interface GenericCallInput {
   path: string;
   query?: Record<string, string | number | boolean>;
   body?: unknown;
-  retry: boolean;
 }
 
 export function genericCallInput(input: unknown): GenericCallInput {
-  const value = check(input, ['appId', 'method', 'path', 'query', 'body', 'retry'], (c) => {
+  const value = check(input, ['appId', 'method', 'path', 'query', 'body'], (c) => {
     const method = typeof c.input.method === 'string' ? c.input.method.toUpperCase() : c.input.method;
     if (method !== 'GET' && method !== 'POST') c.fail('method', 'method must be GET or POST');
     c.string('path', {
@@ -258,7 +257,6 @@ export function genericCallInput(input: unknown): GenericCallInput {
       if (method === 'GET') c.fail('body', 'a GET call has no body');
       else if (typeof body !== 'object') c.fail('body', 'body must be an object or an array');
     }
-    c.boolean('retry');
   });
   return {
     appId: optional(value.appId),
@@ -266,6 +264,5 @@ export function genericCallInput(input: unknown): GenericCallInput {
     path: value.path as string,
     query: optional(value.query),
     body: optional(value.body),
-    retry: value.retry !== false,
   };
 }

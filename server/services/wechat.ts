@@ -42,11 +42,15 @@ export default ({ strapi }: { strapi: Strapi }) => {
       log: (level, message) => strapi.log[level](message),
     }));
 
-  /** Runs `call` for the app (400 unknown app, 503 not configured) on its token; WeChat failures become HTTP errors. */
-  async function onToken<T>(api: string, appId: string | undefined, call: (client: WeChatClient, token: string) => Promise<T>, retry = true): Promise<T> {
+  /**
+   * Runs `call` for the app (400 unknown app, 503 not configured) on its token; WeChat failures become
+   * HTTP errors. A refused token is replaced and the call made once more; nothing else is ever repeated
+   * (retryOnFreshToken in server/wechat/errors.ts), so a billed or single-use call that timed out is not.
+   */
+  async function onToken<T>(api: string, appId: string | undefined, call: (client: WeChatClient, token: string) => Promise<T>): Promise<T> {
     const app = await getService(strapi, 'credentials').get(appId);
     try {
-      return await tokens().withToken(app.appId, (token) => call(getClient(), token), { retry });
+      return await tokens().withToken(app.appId, (token) => call(getClient(), token));
     } catch (failure) {
       const error = wechatFailureToHttpError(failure);
       // Only the mapped error: no URL (it carries the access token), no input.
@@ -56,10 +60,13 @@ export default ({ strapi }: { strapi: Strapi }) => {
   }
 
   return {
-    /** The phone number behind a getPhoneNumber button's code (single use; billed by WeChat: never retried). */
+    /**
+     * The phone number behind a getPhoneNumber button's code (single use, billed by WeChat): retried only
+     * after WeChat refused the token (then it did nothing), never after a timeout or a 5xx.
+     */
     async getPhoneNumber(input: { appId?: string; code: string; openid?: string }): Promise<PhoneNumberResult> {
       const { appId, code, openid } = phoneNumberInput(input);
-      return onToken('getuserphonenumber', appId, (c, token) => c.getPhoneNumber(token, openid ? { code, openid } : { code }), false);
+      return onToken('getuserphonenumber', appId, (c, token) => c.getPhoneNumber(token, openid ? { code, openid } : { code }));
     },
 
     async sendSubscribeMessage(input: {
@@ -108,17 +115,16 @@ export default ({ strapi }: { strapi: Strapi }) => {
       return onToken('checksession', appId, (c, token) => c.checkSessionKey(token, { openid, sessionKey }));
     },
 
-    /** Any other WeChat server API that answers JSON, on the app's access token: the parsed body (errcode ≠ 0 → error). `retry: false` for billed APIs. */
+    /** Any other WeChat server API that answers JSON, on the app's access token: the parsed body (errcode ≠ 0 → error). */
     async call(input: {
       appId?: string;
       method: 'GET' | 'POST';
       path: string;
       query?: Record<string, string | number | boolean>;
       body?: unknown;
-      retry?: boolean;
     }): Promise<Record<string, unknown>> {
-      const { appId, retry, ...request } = genericCallInput(input);
-      return onToken(request.path, appId, (c, token) => c.call(token, request), retry);
+      const { appId, ...request } = genericCallInput(input);
+      return onToken(request.path, appId, (c, token) => c.call(token, request));
     },
 
     /** What the store holds about the app's access token (the default app's without `appId`), for the admin page (never the token). */

@@ -9,15 +9,15 @@
  *   another's. When the refresh fails, the current token is used until it really expires.
  * - One fetch in flight per AppID per process: concurrent callers wait for it.
  * - `withToken(appId, call)`: a call refused with 40001/40014/42001 gets the current token once
- *   (the store, then stable_token) and is retried once; `retry: false` (billed calls) refreshes the
- *   token for the next caller without repeating the call.
+ *   (the store, then stable_token) and is retried once, billed calls included: WeChat did nothing
+ *   with a refused token. No other failure is retried (retryOnFreshToken in ./errors).
  * - force_refresh (which invalidates the token for everyone) only when stable_token hands back the
  *   very token that was just refused, at most 20 a day and 30 s apart per AppID, counted in the
  *   store, and claimed there by one instance at a time.
  * - Never loops: a call is tried at most twice, a recovery asks WeChat at most twice.
  * Nothing here logs or returns the token itself except to the call that uses it.
  */
-import { isTokenRejection } from './errors';
+import { retryOnFreshToken } from './errors';
 
 export interface TokenRecord {
   appId: string;
@@ -73,8 +73,8 @@ export interface AccessTokenManagerOptions {
 export interface AccessTokenManager {
   /** The token to call WeChat with now. */
   get(appId: string): Promise<string>;
-  /** Runs `call` with the token; a refused token is replaced once and (unless `retry: false`) the call retried once. */
-  withToken<T>(appId: string, call: (accessToken: string) => Promise<T>, options?: { retry?: boolean }): Promise<T>;
+  /** Runs `call` with the token; a refused token is replaced once and the call retried once on the new one (nothing else is retried). */
+  withToken<T>(appId: string, call: (accessToken: string) => Promise<T>): Promise<T>;
   /** What the store holds for the AppID (never the token). */
   status(appId: string): Promise<AccessTokenStatus>;
   /** Drops this process's copy (the store is left as it is). */
@@ -281,19 +281,19 @@ export function createAccessTokenManager(options: AccessTokenManagerOptions): Ac
   return {
     get,
 
-    async withToken(appId, call, { retry = true } = {}) {
+    async withToken(appId, call) {
       const token = await get(appId);
       try {
         return await call(token);
       } catch (error) {
-        if (!isTokenRejection(error)) throw error;
+        if (!retryOnFreshToken(error)) throw error;
         // Someone here already replaced it: use theirs; otherwise one recovery per AppID at a time.
         const current = memory.get(appId);
         const fresh =
           current && current.token !== token && now() < current.expiresAt
             ? current.token
             : await singleFlight(recovering, appId, () => recover(appId, token, error));
-        if (!fresh || !retry) throw error;
+        if (!fresh) throw error;
         // A second refusal is the caller's error: never loops.
         return call(fresh);
       }

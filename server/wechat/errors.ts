@@ -45,7 +45,20 @@ export const TOKEN_ERRCODES: Record<number, string> = {
   42001: 'access token expired',
 };
 
-export const isTokenRejection = (error: unknown): error is WeChatApiError => error instanceof WeChatApiError && error.errcode in TOKEN_ERRCODES;
+const isTokenRejection = (error: unknown): error is WeChatApiError => error instanceof WeChatApiError && error.errcode in TOKEN_ERRCODES;
+
+/**
+ * The one retry rule of every call made on the access token (server/wechat/access-token.ts applies it):
+ * repeated once, on a fresh token, when WeChat refused the token, and never otherwise.
+ *
+ * - A refused token (40001, 40014, 42001) means WeChat did nothing: no phone number handed out, the
+ *   code not spent, nothing billed, no message sent. Repeating the call on a working token is safe
+ *   for every API, billed and single-use ones included.
+ * - A timeout, a network failure, an HTTP 5xx or an unreadable body may come after WeChat did the
+ *   work (billed the number, spent the code, sent the message): never repeated, for any call. So is
+ *   every other errcode: WeChat's answer stands.
+ */
+export const retryOnFreshToken = (error: unknown): boolean => isTokenRejection(error);
 
 type Rule = Pick<WeChatFailure, 'status' | 'kind' | 'message'> & { reason?: string };
 

@@ -1,12 +1,12 @@
 import { errors } from '@strapi/utils';
 import { uploadedPart, type LocalFile } from '../../strapi';
 import { APP_ID_FORMAT, APP_ID_PATTERN } from '../../utils/app-id';
-import { isPlainText } from './text';
+import { hiddenCharacterIn, hiddenCharacterMessage } from '../../utils/display-name';
 import { isPlainObject } from './json-body';
 
 /** What PUT /api/strapi-wechat-miniprogram-auth/profile asks for, checked. */
 export interface ProfileUpdateRequest {
-  /** Trimmed, non-empty, within the configured length, no control characters. */
+  /** Trimmed, non-empty, within the configured length, no character that hides or reorders text (server/utils/display-name.ts). */
   nickName?: string;
   /** The app whose openid content security uses (otherwise the user's latest login's). */
   appId?: string;
@@ -35,7 +35,8 @@ function nicknameOf(value: unknown, maxLength: number): string {
   if (typeof value !== 'string') return fail('nickName must be a string (one value)');
   const nickname = value.trim();
   if (!nickname) return fail('nickName must not be empty');
-  if (!isPlainText(nickname)) return fail('nickName must not contain control characters');
+  const hidden = hiddenCharacterIn(nickname);
+  if (hidden) return fail(hiddenCharacterMessage('nickName', hidden));
   // Characters as the databases count them (code points), not UTF-16 units: an emoji is one.
   if ([...nickname].length > maxLength) return fail(`nickName must be at most ${maxLength} characters`);
   return nickname;

@@ -1,6 +1,6 @@
 import { yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN, APP_SECRET_FORMAT, APP_SECRET_PATTERN } from '../../utils/app-id';
-import { plainText } from './text';
+import { displayName } from './text';
 import { jsonBody } from './json-body';
 
 export { APP_ID_PATTERN, APP_SECRET_PATTERN };
@@ -10,7 +10,7 @@ const body = jsonBody;
 const appId = () => yup.string().strict().typeError('AppID must be a string').matches(APP_ID_PATTERN, APP_ID_FORMAT);
 const appSecret = () =>
   yup.string().strict().typeError('AppSecret must be a string').matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true });
-const name = () => plainText('name', 64).trim('name must not start or end with spaces');
+const name = () => displayName('name', 64).trim('name must not start or end with spaces');
 
 const validate =
   <T>(schema: yup.AnySchema) =>
