@@ -95,6 +95,7 @@ describe('the validators use it', () => {
       ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
       profile: { avatarMaxBytes: 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
       encryption: { previousKeys: [], onMissingKey: 'warn' as const },
+      strictConfig: false,
     };
     expect(() => validator(config)).toThrow(`apps[0].${hiddenCharacterMessage('name', 'U+2066')}`);
     expect(() => validator({ ...config, apps: [{ appId: 'wx0123456789abcdef', name: 'Shop 🏳️‍🌈' }] })).not.toThrow();
