@@ -10,7 +10,7 @@ export type Row = Record<string, unknown>;
 
 /** The query engine (`strapi.db.query(uid)`) as the plugin calls it. */
 export interface QueryEngine<T> {
-  findOne(params: { where?: Row; select?: string[]; populate?: unknown }): Promise<T | null>;
+  findOne(params: { where?: Row; select?: string[]; populate?: unknown; orderBy?: unknown }): Promise<T | null>;
   findMany(params: { where?: Row; select?: string[]; limit?: number; orderBy?: unknown }): Promise<T[]>;
   count(params?: { where?: Row }): Promise<number>;
   create(params: { data: Row }): Promise<T>;
