@@ -45,7 +45,8 @@ export function parseEncryptionKey(text: unknown): Buffer | null {
 
 export const isEncryptionKey = (text: unknown): boolean => parseEncryptionKey(text) !== null;
 
-const keyId = (key: Buffer) => createHash('sha256').update('strapi-wechat-miniprogram-auth:key-id:').update(key).digest('hex').slice(0, 8);
+/** A key's id: 8 hex characters of a hash of the key, never the key. */
+export const keyIdOf = (key: Buffer): string => createHash('sha256').update('strapi-wechat-miniprogram-auth:key-id:').update(key).digest('hex').slice(0, 8);
 
 export interface SecretBox {
   /** There is a key to seal with: seal() encrypts. Without one, values are kept as given. */
@@ -70,8 +71,8 @@ export interface SecretBoxKeys {
 
 export function createSecretBox({ current, previous = [] }: SecretBoxKeys): SecretBox {
   const keys = new Map<string, Buffer>();
-  for (const bytes of previous) keys.set(keyId(bytes), bytes);
-  const currentId = current ? keyId(current) : null;
+  for (const bytes of previous) keys.set(keyIdOf(bytes), bytes);
+  const currentId = current ? keyIdOf(current) : null;
   if (current && currentId) keys.set(currentId, current);
 
   const isSealed = (stored: string) => stored.startsWith(PREFIX);
