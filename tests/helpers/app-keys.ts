@@ -4,7 +4,8 @@
  * APP_KEYS), or with none at all (then without Strapi's session middleware, which needs them).
  */
 import { hkdfSync } from 'crypto';
-import { keyIdOf } from '../../server/crypto/secret-box';
+import { createSecretBox, keyIdOf } from '../../server/crypto/secret-box';
+import { resolveKeyring } from '../../server/crypto/keyring';
 
 /** The app keys every test app has unless a test gives others (tests/helpers/test-app.ts). */
 export const TEST_APP_KEYS = ['testKeyA', 'testKeyB'];
@@ -28,3 +29,12 @@ export function appKeysFiles(keys: string[] | null): Record<string, string> {
  */
 export const derivedKeyId = (secret: string): string =>
   keyIdOf(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'strapi-wechat-miniprogram-auth/secrets-at-rest/v1', 32)));
+
+/**
+ * A secret as a test app with the default app keys stored it (a column read straight from its
+ * database): it must be sealed, and opens under the key derived from TEST_APP_KEYS.
+ */
+export function openSealed(stored: string, appKeys: string[] = TEST_APP_KEYS): string {
+  expect(stored).toMatch(/^wxenc:v1:/);
+  return createSecretBox(resolveKeyring({ appKeys })).open(stored);
+}
