@@ -23,7 +23,7 @@ const WAVES = 3;
 const reachable = CLIENT === 'sqlite' || databaseServerAnswers(CLIENT);
 if (!reachable && !process.env.CI) {
   console.warn(
-    `settings-concurrency.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT as 'postgres' | 'mysql')} (with CI set, this is a failure instead)`
+    `settings-concurrency.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`
   );
 }
 const describeShared = reachable || process.env.CI ? describe : describe.skip;
