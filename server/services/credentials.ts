@@ -1,6 +1,6 @@
 import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
-import { pluginConfig, pluginStore } from '../strapi';
+import { pluginConfig, pluginStore, StoreConflictError } from '../strapi';
 import type { Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings, Strapi } from '../types';
 import { findApp, resolveApps } from './app-resolution';
 import { normalizeSettings } from './settings-store';
@@ -84,6 +84,10 @@ export default ({ strapi }: { strapi: Strapi }) => {
         const revision = (typeof value?.revision === 'number' ? value.revision : 0) + 1;
         return { ...next, apps, revision };
       });
+    } catch (error) {
+      if (error instanceof StoreConflictError)
+        throw httpError(503, 'The settings kept changing under this save (other saves at the same moment): try again', { reason: 'conflict' });
+      throw error;
     } finally {
       cache = null;
     }
