@@ -16,6 +16,7 @@ import request from 'supertest';
 import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { codeFor, expectNoSecrets, login } from './helpers/login';
 import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { openSealed } from './helpers/app-keys';
 import { probe, probeFiles } from './helpers/wechat-probe';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -73,8 +74,10 @@ describeShared(`one access token for two Strapi instances on one ${CLIENT} datab
 
   const rows = async () => {
     const found: Array<{ app_id: string; access_token: string | null }> = await db('wechat_access_tokens').select('app_id', 'access_token').orderBy('app_id');
-    for (const row of found) if (row.access_token) tokens.add(row.access_token);
-    return found;
+    // Stored sealed (under the key derived from the app keys): compared opened.
+    const opened = found.map((row) => ({ ...row, access_token: row.access_token && openSealed(row.access_token) }));
+    for (const row of opened) if (row.access_token) tokens.add(row.access_token);
+    return opened;
   };
   const counts = (appId: string) => {
     const calls = sim.getStats().calls[appId] as Partial<ReturnType<typeof sim.getStats>['calls'][string]> | undefined;

@@ -5,7 +5,8 @@
  * panel, a `defaultAppId` from config cannot be changed there, and store apps live alongside.
  */
 import request from 'supertest';
-import { startTestApp, TestApp } from './helpers/test-app';
+import { startTestApp, TestApp, type Untyped } from './helpers/test-app';
+import { storedSettings } from './helpers/stored-settings';
 import { registerFirstAdmin } from './helpers/admin';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { countIdentities } from './helpers/identities';
@@ -45,7 +46,8 @@ const testCredentials = (body: unknown) => call('post', '/test', body);
 const signIn = async (body: unknown) => responses.add(await login(app.server, body));
 
 const pluginStore = () => app.strapi.store({ type: 'plugin', name: PLUGIN });
-const stored = () => pluginStore().get({ key: 'settings' });
+/** The stored settings, AppSecrets opened (each must be sealed in the store). */
+const stored = (): Promise<Untyped> => storedSettings(app.strapi);
 const storedApps = async () => ((await stored()) as { apps?: unknown[] } | null)?.apps ?? [];
 
 /** A 400 of the controller saying what config sets. */
@@ -198,7 +200,7 @@ describe('a secret config leaves out is saved from the admin panel', () => {
   });
 
   test('per field, config wins over what the store holds', async () => {
-    const saved = await stored();
+    const saved = await pluginStore().get({ key: 'settings' });
     await pluginStore().set({ key: 'settings', value: { ...saved, apps: [...saved.apps, { appId: SHOP.appId, name: 'Stored', appSecret: WRONG_SECRET }] } });
     const res = await get();
     expect(appView(res, SHOP.appId)).toMatchObject({ name: 'Shop', source: 'config', appSecret: secretView(SHOP.appSecret, 'config') });

@@ -6,7 +6,8 @@
  * the 1.0 store shape, and logins that use what the admin saved from the very next request.
  */
 import request from 'supertest';
-import { startTestApp, TestApp } from './helpers/test-app';
+import { startTestApp, TestApp, type Untyped } from './helpers/test-app';
+import { storedSettings } from './helpers/stored-settings';
 import { adminWithRole, createRole, registerFirstAdmin, ROLE, roleId } from './helpers/admin';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { countIdentities } from './helpers/identities';
@@ -51,7 +52,8 @@ const testCredentials = (body: unknown, token = tokens.superAdmin) => call('post
 const signIn = async (body: unknown) => responses.add(await login(app.server, body));
 
 const pluginStore = () => app.strapi.store({ type: 'plugin', name: PLUGIN });
-const stored = () => pluginStore().get({ key: 'settings' });
+/** The stored settings, AppSecrets opened (each must be sealed in the store). */
+const stored = (): Promise<Untyped> => storedSettings(app.strapi);
 
 /** Every write route, with a valid body, for the access tests. */
 const WRITES: Array<[string, (token: string) => Promise<request.Response>]> = [

@@ -4,6 +4,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { startTestApp, setAdvancedSettings, TestApp, type Untyped } from './helpers/test-app';
+import { openSealed } from './helpers/app-keys';
 import { countIdentities, userByOpenid as storedUserByOpenid } from './helpers/identities';
 import { codeFor, expectNoSecrets, expectStrapiError, faultCode, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -87,7 +88,7 @@ describe('first and later logins', () => {
     const stored = await userByOpenid(openid);
     expect(stored.role.type).toBe('authenticated');
     expect(stored.unionid).toBe(sim.unionidFor(APP.openPlatformId, 'alice'));
-    expect(stored.identity.sessionKey).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
+    expect(openSealed(stored.identity.sessionKey)).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
     expect(stored.password).toBeNull();
 
     const me = responses.add(await request(app.server).get('/api/users/me').set('Authorization', `Bearer ${res.body.token}`));
@@ -128,7 +129,7 @@ describe('first and later logins', () => {
     const withInfo = await post({ code: codeFor('alice'), userInfo: changed });
     expect(withInfo.body.user.id).toBe(id);
     expect(withInfo.body.user.wechatUserInfo).toEqual(changed);
-    expect((await userByOpenid(openid)).identity.sessionKey).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
+    expect(openSealed((await userByOpenid(openid)).identity.sessionKey)).toBe(sim.issuedSessionKeys[sim.issuedSessionKeys.length - 1]);
     expect(await countUsers()).toBe(count);
   });
 
@@ -156,7 +157,7 @@ describe('first and later logins', () => {
     expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
     for (const name of names) {
       const stored = await userByOpenid(sim.openidFor(APP.appId, name));
-      expect(stored.identity.sessionKey).toBe(sim.sessionKeyFor(APP.appId, name));
+      expect(openSealed(stored.identity.sessionKey)).toBe(sim.sessionKeyFor(APP.appId, name));
     }
   });
 

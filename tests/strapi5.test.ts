@@ -21,6 +21,7 @@ import { startTestApp } from './helpers/test-app';
 import { files10, insertUser10, storeSettings10 } from './helpers/legacy-states';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
 import { TempFileWatch, unfinishedUpload } from './helpers/temp-files';
+import { derivedKeyId } from './helpers/app-keys';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const API = '/api/strapi-wechat-miniprogram-auth';
@@ -437,6 +438,41 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
 
   test('no AppSecret, session key or encryption key in any response', () => {
     expectNoSecrets(responses.text(), [APP.appSecret, ENCRYPTION_KEY, ...sim.issuedSessionKeys]);
+  });
+});
+
+describeV5('Strapi 5 with no encryption.key: the secrets sealed from the first start under the key derived from its ENCRYPTION_KEY', () => {
+  /** Strapi 5's admin.secrets.encryptionKey (tests/strapi5/app/config/admin.js reads ENCRYPTION_KEY). */
+  const STRAPI_ENCRYPTION_KEY = 'strapi5-suite-admin-encryption-key';
+  const STORED = { appId: 'wx5500000000000055', appSecret: '55000000000000000000000000000055' };
+  let app: Strapi5App;
+
+  beforeAll(async () => {
+    sim.addApp(STORED);
+    const { encryption: _explicitKey, ...withoutKey } = pluginConfig();
+    app = await startStrapi5({ pluginConfig: withoutKey, jwtSecret: JWT_SECRET, env: { ENCRYPTION_KEY: STRAPI_ENCRYPTION_KEY } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+  }, 30_000);
+
+  test('a session key and an AppSecret saved from the admin panel are sealed under that key, and read back', async () => {
+    const sealedBy = `wxenc:v1:${derivedKeyId(STRAPI_ENCRYPTION_KEY)}:`;
+    expect(app.output.join('')).toMatch(/encrypted with a key derived from the app's admin\.secrets\.encryptionKey \(ENCRYPTION_KEY\)/);
+    const first = await post(app, { code: codeFor('vera') });
+    expect(first.status).toBe(200);
+    const [identity] = await rows(app, 'select session_key from wechat_identities where openid = ?', sim.openidFor(APP.appId, 'vera'));
+    expect(String(identity.session_key).startsWith(sealedBy)).toBe(true);
+
+    const adminToken = await registerFirstAdmin(app.url);
+    const added = await request(app.url).post('/strapi-wechat-miniprogram-auth/settings/apps').set('Authorization', `Bearer ${adminToken}`).send(STORED);
+    expect(responses.add(added).status).toBe(200);
+    const [settings] = await rows(app, "select value from strapi_core_store_settings where key = 'plugin_strapi-wechat-miniprogram-auth_settings'");
+    expect(String(settings.value)).toContain(sealedBy);
+    expect(String(settings.value)).not.toContain(STORED.appSecret);
+    const viaStored = await post(app, { code: codeFor('vera'), appId: STORED.appId });
+    expect(viaStored.status).toBe(200);
   });
 });
 

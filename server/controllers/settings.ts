@@ -34,7 +34,13 @@ export default ({ strapi }: { strapi: Strapi }) => {
         name: app.name,
         source: app.source,
         isDefault: app.appId === resolved.defaultAppId,
-        appSecret: { isSet: Boolean(app.appSecret), last4: app.appSecret ? app.appSecret.slice(-4) : null, source: app.appSecretSource },
+        appSecret: {
+          isSet: Boolean(app.appSecret),
+          last4: app.appSecret ? app.appSecret.slice(-4) : null,
+          source: app.appSecretSource,
+          // Stored, but no configured key opens it (the app keys or the encryption key changed): enter it again.
+          unreadable: !app.appSecret && credentials().appSecretUnreadable(app.appId),
+        },
         identities: counts[app.appId] ?? 0,
         token: tokens[i],
       })),
@@ -64,7 +70,8 @@ export default ({ strapi }: { strapi: Strapi }) => {
     async addApp(ctx: Context) {
       const input = await validateNewApp(ctx.request.body);
       const { apps } = await credentials().fresh();
-      if (apps.some((app) => app.appId.toLowerCase() === input.appId.toLowerCase())) {
+      // A config app is not in the store: the store's own check (credentials.addApp) does not see it.
+      if (apps.some((app) => app.source === 'config' && app.appId.toLowerCase() === input.appId.toLowerCase())) {
         throw new ValidationError(`${input.appId} is already in the app list`, { appId: input.appId, reason: 'duplicate' });
       }
       await credentials().addApp({ appId: input.appId, name: input.name || undefined, appSecret: input.appSecret });
@@ -78,7 +85,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const input = await validateAppChange(ctx.request.body);
       if (app.source === 'config' && input.name !== undefined) throw readOnly(app.appId, 'The name');
       if (input.appSecret && app.appSecretSource === 'config') throw readOnly(app.appId, 'The AppSecret');
-      await credentials().updateApp(app.appId, input);
+      await credentials().updateApp(app.appId, input, { fromConfig: app.source === 'config' });
       strapi.log.info(
         `[wechat-auth] app ${app.appId} changed by ${adminUser(ctx)}: name ${input.name !== undefined ? 'changed' : 'kept'}, AppSecret ${input.appSecret ? 'replaced' : 'kept'}`
       );

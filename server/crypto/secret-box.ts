@@ -24,8 +24,8 @@ export class SecretUnreadableError extends Error {
       reason === 'tampered'
         ? 'A stored secret failed its integrity check (altered, or sealed under another key with the same id)'
         : reason === 'no-key'
-          ? 'A stored secret is encrypted but no encryption key is configured (encryption.key / WECHAT_AUTH_ENCRYPTION_KEY)'
-          : 'A stored secret is encrypted with a key that is neither encryption.key nor one of encryption.previousKeys'
+          ? 'A stored secret is encrypted but there is no key to open it (no encryption.key and no app keys)'
+          : 'A stored secret is encrypted with a key that is not configured (not encryption.key, not in encryption.previousKeys, not derived from the app keys)'
     );
     this.name = 'SecretUnreadableError';
   }
@@ -45,10 +45,11 @@ export function parseEncryptionKey(text: unknown): Buffer | null {
 
 export const isEncryptionKey = (text: unknown): boolean => parseEncryptionKey(text) !== null;
 
-const keyId = (key: Buffer) => createHash('sha256').update('strapi-wechat-miniprogram-auth:key-id:').update(key).digest('hex').slice(0, 8);
+/** A key's id: 8 hex characters of a hash of the key, never the key. */
+export const keyIdOf = (key: Buffer): string => createHash('sha256').update('strapi-wechat-miniprogram-auth:key-id:').update(key).digest('hex').slice(0, 8);
 
 export interface SecretBox {
-  /** A key is configured: seal() encrypts. Without one, values are kept as given. */
+  /** There is a key to seal with: seal() encrypts. Without one, values are kept as given. */
   readonly enabled: boolean;
   /** The current key's id (null without a key). */
   readonly keyId: string | null;
@@ -57,25 +58,21 @@ export interface SecretBox {
   /** The plaintext of a sealed value; a value that is not sealed (written before encryption) is returned as is. */
   open(stored: string): string;
   isSealed(stored: string): boolean;
-  /** True for a value that should be rewritten: plaintext while a key is configured, or sealed under a previous key. */
+  /** True for a value that should be rewritten: plaintext while there is a key, or sealed under another key. */
   needsReseal(stored: string): boolean;
 }
 
-export interface SecretBoxOptions {
-  key?: string | null;
-  previousKeys?: string[];
+export interface SecretBoxKeys {
+  /** The key that seals (and opens). */
+  current: Buffer | null;
+  /** Keys that only open. */
+  previous?: Buffer[];
 }
 
-export function createSecretBox({ key, previousKeys = [] }: SecretBoxOptions): SecretBox {
-  const current = key ? parseEncryptionKey(key) : null;
-  if (key && !current) throw new Error(ENCRYPTION_KEY_FORMAT('encryption.key'));
+export function createSecretBox({ current, previous = [] }: SecretBoxKeys): SecretBox {
   const keys = new Map<string, Buffer>();
-  for (const [index, text] of previousKeys.entries()) {
-    const bytes = parseEncryptionKey(text);
-    if (!bytes) throw new Error(ENCRYPTION_KEY_FORMAT(`encryption.previousKeys[${index}]`));
-    keys.set(keyId(bytes), bytes);
-  }
-  const currentId = current ? keyId(current) : null;
+  for (const bytes of previous) keys.set(keyIdOf(bytes), bytes);
+  const currentId = current ? keyIdOf(current) : null;
   if (current && currentId) keys.set(currentId, current);
 
   const isSealed = (stored: string) => stored.startsWith(PREFIX);

@@ -1,6 +1,6 @@
 import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
-import { pluginConfig, pluginStore } from '../strapi';
+import { pluginConfig, pluginStore, StoreConflictError } from '../strapi';
 import type { Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings, Strapi } from '../types';
 import { findApp, resolveApps } from './app-resolution';
 import { normalizeSettings } from './settings-store';
@@ -21,15 +21,18 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   const secrets = () => getService(strapi, 'secrets');
   const unreadableReported = new Set<string>();
+  /** The apps whose stored AppSecret no configured key opened at the last read (lowercase AppIDs). */
+  let unreadable = new Set<string>();
 
   /** A stored AppSecret, opened; one that no configured key opens counts as missing (reported once per app). */
-  function openSecret(app: StoredApp): StoredApp {
+  function openSecret(app: StoredApp, found?: Set<string>): StoredApp {
     if (!app.appSecret) return app;
     const appSecret = secrets().openOrNull(app.appSecret, (error) => {
+      found?.add(app.appId.toLowerCase());
       if (unreadableReported.has(app.appId)) return;
       unreadableReported.add(app.appId);
       strapi.log.error(
-        `[wechat-auth] the AppSecret stored for ${app.appId} cannot be decrypted: ${error.message}. Configure that key, or save the AppSecret again`
+        `[wechat-auth] the AppSecret stored for ${app.appId} cannot be decrypted: ${error.message}. It counts as missing: save it again in the admin panel (or configure that key again)`
       );
     });
     if (appSecret) return { ...app, appSecret };
@@ -40,7 +43,10 @@ export default ({ strapi }: { strapi: Strapi }) => {
   /** The stored settings with the AppSecrets in plaintext (they are sealed in the store). */
   const readStored = async (): Promise<StoredSettings> => {
     const settings = normalizeSettings(await store.get(STORE_KEY));
-    return { ...settings, apps: settings.apps.map(openSecret) };
+    const found = new Set<string>();
+    const apps = settings.apps.map((app) => openSecret(app, found));
+    unreadable = found;
+    return { ...settings, apps };
   };
 
   async function resolved(): Promise<ResolvedApps> {
@@ -58,17 +64,33 @@ export default ({ strapi }: { strapi: Strapi }) => {
     return value;
   }
 
+  /**
+   * A change of the stored settings, made as a compare-and-set on the store row: when another
+   * instance (or request) wrote in between, `change` runs again on what it wrote, so concurrent
+   * saves of different apps all stay. `change` sees the AppSecrets in plaintext.
+   */
   async function writeStored(change: (settings: StoredSettings) => StoredSettings): Promise<void> {
-    const raw = normalizeSettings(await store.get(STORE_KEY));
-    const next = change({ ...raw, apps: raw.apps.map(openSecret) });
-    const sealedBefore = new Map(raw.apps.map((app) => [app.appId.toLowerCase(), app.appSecret]));
-    // No change removes a secret from an app that stays: one absent now was unreadable, and is kept as it was stored.
-    const apps = next.apps.map((app) => {
-      const appSecret = app.appSecret ? secrets().seal(app.appSecret) : sealedBefore.get(app.appId.toLowerCase());
-      return appSecret ? { ...app, appSecret } : app;
-    });
-    await store.set(STORE_KEY, { ...next, apps });
-    cache = null;
+    try {
+      await store.update<Record<string, unknown>>(STORE_KEY, (value) => {
+        const raw = normalizeSettings(value);
+        const next = change({ ...raw, apps: raw.apps.map((app) => openSecret(app)) });
+        const sealedBefore = new Map(raw.apps.map((app) => [app.appId.toLowerCase(), app.appSecret]));
+        // No change removes a secret from an app that stays: one absent now was unreadable, and is kept as it was stored.
+        const apps = next.apps.map((app) => {
+          const appSecret = app.appSecret ? secrets().seal(app.appSecret) : sealedBefore.get(app.appId.toLowerCase());
+          return appSecret ? { ...app, appSecret } : app;
+        });
+        // Every write changes the row's text, so the compare-and-set sees it even where text compares without case (MySQL).
+        const revision = (typeof value?.revision === 'number' ? value.revision : 0) + 1;
+        return { ...next, apps, revision };
+      });
+    } catch (error) {
+      if (error instanceof StoreConflictError)
+        throw httpError(503, 'The settings kept changing under this save (other saves at the same moment): try again', { reason: 'conflict' });
+      throw error;
+    } finally {
+      cache = null;
+    }
   }
 
   function notConfigured(missing: string[], appId?: string): Error {
@@ -118,15 +140,25 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
     stored: readStored,
 
+    /** Adds an app to the stored list; a 400 `duplicate` when it is there already (also when another save just added it). */
     async addApp(app: StoredApp): Promise<void> {
-      await writeStored((settings) => ({ ...settings, apps: [...settings.apps, app] }));
+      await writeStored((settings) => {
+        if (settings.apps.some((saved) => saved.appId.toLowerCase() === app.appId.toLowerCase())) {
+          throw new ValidationError(`${app.appId} is already in the app list`, { appId: app.appId, reason: 'duplicate' });
+        }
+        return { ...settings, apps: [...settings.apps, app] };
+      });
     },
 
-    /** Renames a stored app and/or replaces its secret; a config app gets a stored entry for its secret. */
-    async updateApp(appId: string, change: { name?: string; appSecret?: string }): Promise<void> {
+    /**
+     * Renames a stored app and/or replaces its secret; a config app gets a stored entry for its secret.
+     * A stored app that is gone (removed by another save meanwhile) is a 404, not brought back.
+     */
+    async updateApp(appId: string, change: { name?: string; appSecret?: string }, { fromConfig = false } = {}): Promise<void> {
       await writeStored((settings) => {
         const apps = [...settings.apps];
         const index = apps.findIndex((app) => app.appId.toLowerCase() === appId.toLowerCase());
+        if (index < 0 && !fromConfig) throw new errors.NotFoundError(`${appId} is not in the app list`, { appId });
         const current = index >= 0 ? apps[index] : { appId };
         const next: StoredApp = { ...current };
         if (change.name !== undefined) {
@@ -155,11 +187,14 @@ export default ({ strapi }: { strapi: Strapi }) => {
       await writeStored((settings) => ({ ...settings, defaultAppId: appId }));
     },
 
-    /** Whether a stored AppSecret is in plaintext while a key is configured, or sealed under a previous key. */
+    /** Whether a stored AppSecret that can be read is in plaintext while there is a key, or sealed under another key. */
     async needsReseal(): Promise<boolean> {
       const { apps } = normalizeSettings(await store.get(STORE_KEY));
-      return apps.some((app) => app.appSecret !== undefined && secrets().box().needsReseal(app.appSecret));
+      return apps.some((app) => app.appSecret !== undefined && secrets().box().needsReseal(app.appSecret) && openSecret(app).appSecret !== undefined);
     },
+
+    /** Whether the AppSecret stored for `appId` could not be opened at the last read: it must be entered again. */
+    appSecretUnreadable: (appId: string): boolean => unreadable.has(appId.toLowerCase()),
 
     /** Writes the settings as they are now read (the current shape, secrets sealed with the current key), plus `patch`. */
     async rewrite(patch: Partial<StoredSettings> = {}): Promise<void> {

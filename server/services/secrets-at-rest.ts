@@ -25,20 +25,35 @@ interface Tally {
 type SecretRow = { id: number } & Record<string, unknown>;
 
 const NO_KEY =
-  '[wechat-auth] no encryption key configured: AppSecrets, access tokens and session keys are stored in plaintext in the database. ' +
-  'Set WECHAT_AUTH_ENCRYPTION_KEY (for example: openssl rand -base64 32) or encryption.key in config/plugins';
+  '[wechat-auth] no encryption key: neither encryption.key (WECHAT_AUTH_ENCRYPTION_KEY) nor the app keys (server.app.keys / APP_KEYS) are set, ' +
+  'so AppSecrets, access tokens and session keys are stored in plaintext in the database. ' +
+  'Set WECHAT_AUTH_ENCRYPTION_KEY (for example: openssl rand -base64 32) or encryption.key in config/plugins, or APP_KEYS';
+
+const DERIVED_FROM: Record<string, string> = {
+  ENCRYPTION_KEY: "the app's admin.secrets.encryptionKey (ENCRYPTION_KEY)",
+  APP_KEYS: "the app's keys (server.app.keys / APP_KEYS)",
+};
 
 /**
  * Secrets at rest, brought under the current key at every start: values written in plaintext (by
- * earlier versions, or before a key was configured) and values sealed under a previous key are
- * sealed again with `encryption.key`. Each row is rewritten only if it still holds what was read,
- * so logins and a second instance starting at the same time lose nothing.
+ * earlier versions, or where there was no key) and values sealed under another key that can still
+ * be read are sealed again with the current key. Each row is rewritten only if it still holds what
+ * was read, so logins and a second instance starting at the same time lose nothing.
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   const secrets = () => getService(strapi, 'secrets');
 
-  function announceMissingKey(): void {
-    if (secrets().box().enabled) return;
+  /** Says where the key comes from; only an app with no key at all is a missing key (a warning, or an error, in production). */
+  function announceKey(): void {
+    const source = secrets().keySource();
+    if (source === 'encryption.key') return;
+    if (source !== 'none') {
+      strapi.log.info(
+        `[wechat-auth] stored secrets are encrypted with a key derived from ${DERIVED_FROM[source]}; ` +
+          'changing those makes them unreadable (they count as missing): set WECHAT_AUTH_ENCRYPTION_KEY for a key of their own'
+      );
+      return;
+    }
     if (environment(strapi) !== 'production') {
       strapi.log.info(NO_KEY);
       return;
@@ -79,7 +94,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   return {
     async run(): Promise<void> {
-      announceMissingKey();
+      announceKey();
       const box = secrets().box();
       const tally: Tally = { sealed: 0, unreadable: {} };
       const credentials = getService(strapi, 'credentials');
@@ -95,8 +110,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const unreadable = Object.entries(tally.unreadable).map(([what, n]) => `${n} ${what}`);
       if (unreadable.length) {
         strapi.log.error(
-          `[wechat-auth] ${unreadable.join(', ')} are encrypted with a key that is not configured (neither encryption.key nor encryption.previousKeys): ` +
-            'they cannot be read (session keys come back at the next login of each user; an access token is fetched again)'
+          `[wechat-auth] ${unreadable.join(', ')} are encrypted with a key that is not configured ` +
+            '(not encryption.key, not in encryption.previousKeys, not derived from the app keys: were APP_KEYS or the encryption key changed?): ' +
+            'they cannot be read and count as missing (session keys come back at the next login of each user; an access token is fetched again)'
         );
       }
     },

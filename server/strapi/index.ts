@@ -126,12 +126,32 @@ export function hasTable(strapi: Strapi, table: string): Promise<boolean> {
   return knex(strapi).schema.hasTable(table);
 }
 
+/** Raised when a compare-and-set on a plugin store row kept losing to other writers. */
+export class StoreConflictError extends Error {
+  constructor(key: string) {
+    super(`[wechat-auth] the plugin store value "${key}" kept changing under this write: try again`);
+    this.name = 'StoreConflictError';
+  }
+}
+
+const CORE_STORE_UID = 'strapi::core-store';
+const STORE_UPDATE_ATTEMPTS = 20;
+
+interface CoreStoreRow {
+  id: number;
+  value: string | null;
+}
+
 /** The plugin store (a row per key in strapi_core_store_settings, shared by every instance). */
 export function pluginStore(strapi: Strapi, name: string = PLUGIN_ID) {
   const store = () => {
     if (!strapi.store) throw new Error('[wechat-auth] the store is not initialised yet');
     return strapi.store({ type: 'plugin', name });
   };
+  // The row Strapi's store reads and writes for `key` (its own `get`/`set` use the same where).
+  const rowWhere = (key: string) => ({ key: `plugin_${name}_${key}`, environment: null, tag: null });
+  const rows = () => query<CoreStoreRow>(strapi, CORE_STORE_UID);
+  const firstRow = (key: string) => rows().findOne({ where: rowWhere(key), select: ['id', 'value'], orderBy: { id: 'asc' } });
   return {
     async get<T>(key: string): Promise<T | null> {
       const settings = store();
@@ -140,6 +160,30 @@ export function pluginStore(strapi: Strapi, name: string = PLUGIN_ID) {
     async set(key: string, value: unknown): Promise<void> {
       const settings = store();
       await databaseOperation(`store ${name}.${key} set`, () => settings.set({ key, value }));
+    },
+    /**
+     * Read-modify-write of an object value that several instances may write at once: `change`
+     * gets the value as read and returns the next one, which is written only if the row still holds
+     * what was read (an update ... where value = <as read>); otherwise `change` runs again on what
+     * the other writer left. An error thrown by `change` ends the update with nothing written.
+     */
+    async update<T>(key: string, change: (value: T | null) => object | Promise<object>): Promise<void> {
+      for (let attempt = 0; attempt < STORE_UPDATE_ATTEMPTS; attempt++) {
+        if (attempt) await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        const row = await firstRow(key);
+        const next = JSON.stringify(await change(row?.value ? (JSON.parse(row.value) as T) : null));
+        if (row) {
+          const { count } = await rows().updateMany({ where: { id: row.id, value: row.value }, data: { value: next, type: 'object' } });
+          if (count) return;
+          continue;
+        }
+        // The first write of the key: of two instances creating it at once, the row with the lowest id
+        // stays; the other is removed and its change made again on that row.
+        const created = await rows().create({ data: { ...rowWhere(key), value: next, type: 'object' } });
+        if ((await firstRow(key))?.id === created.id) return;
+        await rows().delete({ where: { id: created.id } });
+      }
+      throw new StoreConflictError(key);
     },
   };
 }
@@ -256,6 +300,15 @@ export function restApiPrefix(strapi: Strapi): string {
 /** 'development', 'production', ...: NODE_ENV as Strapi read it at startup. */
 export function environment(strapi: Strapi): string {
   return String(strapi.config.get('environment', 'development') ?? 'development');
+}
+
+/**
+ * The secrets every Strapi app has, from which the plugin derives its key for the secrets at rest
+ * when none is configured: Strapi 5's `admin.secrets.encryptionKey` (ENCRYPTION_KEY; Strapi 4 has
+ * none) and the app's keys (`server.app.keys`, APP_KEYS, Strapi 4 and 5).
+ */
+export function appSecrets(strapi: Strapi): { encryptionKey: unknown; appKeys: unknown } {
+  return { encryptionKey: strapi.config.get('admin.secrets.encryptionKey'), appKeys: strapi.config.get('server.app.keys') };
 }
 
 export function serverUrl(strapi: Strapi): string {

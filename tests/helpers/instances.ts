@@ -64,9 +64,9 @@ export interface InstancesOnOneDatabase {
   db: Knex;
 }
 
-/** Two Strapi processes on one fresh `client` database, as behind a load balancer. */
+/** Two Strapi processes on one fresh `client` database (for SQLite: one file), as behind a load balancer. */
 export async function startTwoInstances(
-  client: 'postgres' | 'mysql',
+  client: 'postgres' | 'mysql' | 'sqlite',
   options: { name: string; pluginConfig: Record<string, unknown>; files?: Record<string, string> }
 ): Promise<InstancesOnOneDatabase> {
   const saved = process.env.DATABASE_CLIENT;
@@ -78,7 +78,12 @@ export async function startTwoInstances(
     const a = await startInstance(first.appDir);
     const b = await startInstance(second.appDir);
     const { database } = first;
-    const db = knexFactory({ client: database.client, connection: database.connection as Knex.StaticConnectionConfig, pool: { min: 0, max: 2 } });
+    const db = knexFactory({
+      client: database.client === 'sqlite' ? 'better-sqlite3' : database.client,
+      connection: database.connection as Knex.StaticConnectionConfig,
+      pool: { min: 0, max: 2 },
+      useNullAsDefault: true,
+    });
     return { a, b, database, db };
   } finally {
     if (saved === undefined) delete process.env.DATABASE_CLIENT;

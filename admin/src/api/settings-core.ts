@@ -14,7 +14,7 @@ export interface AppView {
   /** 'config': AppID and name are read-only here and the app cannot be removed. */
   source: Source;
   isDefault: boolean;
-  appSecret: { isSet: boolean; last4: string | null; source: Source | null };
+  appSecret: { isSet: boolean; last4: string | null; source: Source | null; unreadable?: boolean };
   /** WeChat identities (user logins) recorded for this app. */
   identities: number;
   /** The app's server API access token as the shared store knows it (never the token itself). */

@@ -123,7 +123,7 @@ export function AppsTable({
                   </Typography>
                 ) : (
                   <Typography textColor="danger600" fontWeight="semiBold">
-                    {t('apps.secret.not-set')}
+                    {t(app.appSecret.unreadable ? 'apps.secret.unreadable' : 'apps.secret.not-set')}
                   </Typography>
                 )}
               </Td>
