@@ -5,8 +5,6 @@
 import { startTestApp, TestApp } from './helpers/test-app';
 import { codeFor, expectStrapiError, login } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped package; only its memory store is used
-const { Stores: RateLimitStores } = require('koa2-ratelimit') as { Stores: { Memory: { cleanAll(): void } } };
 
 const sim = new WeChatSimulator();
 let apiBaseUrl: string;
@@ -67,9 +65,6 @@ describe('credentials from config', () => {
 });
 
 describe('rate limit', () => {
-  // koa2-ratelimit's memory store is process-wide; each of these apps stands for a fresh process.
-  beforeEach(() => RateLimitStores.Memory.cleanAll());
-
   test('the default does not trip on a busy carrier NAT address (100 logins in a row from one IP)', async () => {
     await withApp(credentials(), async (app) => {
       const statuses: number[] = [];
