@@ -33,6 +33,12 @@ describe('startup validation', () => {
     [{ appSecret: 'short' }, /appSecret must be 32 hexadecimal characters/],
     [{ ratelimit: { max: 0 } }, /ratelimit.max must be a positive integer/],
     [{ ratelimit: { interval: { minutes: 1 } } }, /ratelimit.interval: unknown unit "minutes"/],
+    [{ ratelimit: { trustedProxies: -1 } }, /ratelimit.trustedProxies must be the number of proxies in front of Strapi/],
+    [{ ratelimit: { trustedProxy: 1 } }, /ratelimit.trustedProxy is not a rate limit setting/],
+    [{ ratelimit: { perUser: { login: { max: 1 } } } }, /ratelimit.perUser.login is not a limited route family/],
+    [{ ratelimit: { perUser: { phone: { max: 0 } } } }, /ratelimit.perUser.phone.max must be a positive integer/],
+    [{ ratelimit: { store: { type: 'redis', url: 'http://:pw@127.0.0.1:6379' } } }, /ratelimit.store.url must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ ratelimit: { store: { type: 'memcached' } } }, /ratelimit.store.type must be 'memory' or 'redis'/],
   ])('%j stops Strapi with a clear message', async (config, message) => {
     const error = await startTestApp({ name: 'config', pluginConfig: config }).then(
       async (app) => {

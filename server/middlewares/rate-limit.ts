@@ -20,14 +20,17 @@ export default (_config: unknown, { strapi }: { strapi: Strapi }) => createRateL
  * client address (a pass-through when the rate limit is disabled). Limiters built with the same
  * route key share the count.
  */
-export function createRateLimiter(strapi: Strapi, routeKeyOf: (ctx: Context) => string): (ctx: Context, next: Next) => Promise<unknown> {
+export function createRateLimiter(strapi: Strapi, routeKeyOf: (ctx: Context) => string): (ctx: Context, next: Next) => Promise<void> {
   const { enabled, interval, max } = pluginConfig(strapi, 'ratelimit');
-  if (!enabled) return (_ctx: Context, next: Next) => next();
+  if (!enabled)
+    return async (_ctx: Context, next: Next) => {
+      await next();
+    };
   const budget = { windowMs: intervalMs(interval), max };
   return async (ctx: Context, next: Next) => {
     const limits = getService(strapi, 'rateLimits');
     await limits.consume(ctx, { kind: routeKeyOf(ctx), id: limits.clientBucket(ctx), budget, message: LOGIN_LIMIT_MESSAGE });
-    return next();
+    await next();
   };
 }
 
