@@ -14,9 +14,14 @@ export function redisAnswers(url: string = REDIS_URL): boolean {
   return result.status === 0 && result.stdout.trim() === 'PONG';
 }
 
-/** `describe` when Redis answers or CI is set (then a missing Redis fails the tests), else `describe.skip` with a warning. */
+const redisServerInstalled = () => spawnSync('redis-server', ['--version'], { timeout: 5000 }).status === 0;
+
+/**
+ * `describe` when Redis answers and redis-server can be started, or when CI is set (then a missing Redis
+ * fails the tests); else `describe.skip` with a warning.
+ */
 export function describeWithRedis(file: string): jest.Describe {
-  if (redisAnswers() || process.env.CI) return describe;
+  if ((redisAnswers() && redisServerInstalled()) || process.env.CI) return describe;
   console.warn(`${file}: Redis tests skipped: no Redis answers at ${REDIS_URL} and no redis-cli/redis-server (with CI set, this is a failure instead)`);
   return describe.skip;
 }
