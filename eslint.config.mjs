@@ -65,7 +65,7 @@ export default defineConfig([
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', unusedVars],
       // `async` without `await` is how a function meets a Promise-returning contract (Strapi's destroy, registerTrads,
-      // koa2-ratelimit's keyGenerator, jest's globalSetup); rewriting those as Promise.resolve(...) helps nobody.
+      // the memory counter store's hit, jest's globalSetup); rewriting those as Promise.resolve(...) helps nobody.
       '@typescript-eslint/require-await': 'off',
     },
   },

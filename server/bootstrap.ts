@@ -20,4 +20,6 @@ export default async ({ strapi }: { strapi: Strapi }) => {
   await registerAdminActions(strapi);
   // Users & Permissions: the phone route's action to Authenticated, once.
   await grantDefaultPermissions(strapi);
+  // The rate limits' counter store: a configured Redis is connected before the first request.
+  await getService(strapi, 'rateLimits').start();
 };

@@ -3,4 +3,5 @@ import { getService } from './utils/get-service';
 
 export default async ({ strapi }: { strapi: Strapi }) => {
   getService(strapi, 'wechat').close();
+  await getService(strapi, 'rateLimits').close();
 };

@@ -2,12 +2,44 @@ import type { Strapi } from './strapi/types';
 
 export type { Strapi };
 
-export interface RateLimitConfig {
-  enabled: boolean;
-  /** Window length: milliseconds, or a koa2-ratelimit time object such as `{ min: 1 }`. */
+/** A window and how many requests fit in it. */
+export interface RateLimitBudgetConfig {
+  /** Window length: milliseconds, or a time object such as `{ min: 1 }` (units ms, sec, min, hour, day). */
   interval: number | Record<string, number>;
-  /** Requests allowed per client IP in one window. */
   max: number;
+}
+
+/** The routes that spend WeChat quota, each limited per user (the JWT's user id); `false` turns one off. */
+export interface PerUserRateLimitConfig {
+  /** POST /phone and the GraphQL wechatBindPhone (the phone number API). Counted: requests that pass validation. */
+  phone: RateLimitBudgetConfig | false;
+  /** PUT/POST /profile that set a nickname (the nickname's msgSecCheck). */
+  profile: RateLimitBudgetConfig | false;
+  /** POST /decrypt (decryption with the user's stored session key). */
+  decrypt: RateLimitBudgetConfig | false;
+}
+
+/** Where the counts live: this process (one instance), or a Redis every instance shares. */
+export type RateLimitStoreConfig =
+  | { type: 'memory' }
+  | {
+      type: 'redis';
+      /** redis:// or rediss:// URL (credentials in it are never logged). */
+      url: string;
+      /** Put before every key (default `strapi-wechat-miniprogram-auth:ratelimit:`). */
+      prefix?: string;
+      /** The longest a request waits for Redis, in milliseconds (default 200); past it the request goes through uncounted. */
+      timeout?: number;
+    };
+
+/** `interval` and `max`: the login's budget, per client address. */
+export interface RateLimitConfig extends RateLimitBudgetConfig {
+  /** All of the plugin's rate limits. */
+  enabled: boolean;
+  /** Reverse proxies in front of Strapi that append to X-Forwarded-For (0: the socket's peer is the client); unset: from the app's `proxy` settings. */
+  trustedProxies?: number;
+  perUser: PerUserRateLimitConfig;
+  store: RateLimitStoreConfig;
 }
 
 /** One mini program (or mini game) as config/plugins declares it. */

@@ -5,8 +5,6 @@
 import { startTestApp, TestApp } from './helpers/test-app';
 import { codeFor, expectStrapiError, login } from './helpers/login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped package; only its memory store is used
-const { Stores: RateLimitStores } = require('koa2-ratelimit') as { Stores: { Memory: { cleanAll(): void } } };
 
 const sim = new WeChatSimulator();
 let apiBaseUrl: string;
@@ -39,6 +37,12 @@ describe('startup validation', () => {
     [{ strictConfig: 'yes' }, /strictConfig must be true or false/],
     // Storing nicknames WeChat could not check is not an option.
     [{ profile: { contentSecurityFailure: 'open' } }, /unknown key 'profile.contentSecurityFailure' in the plugin's config/],
+    [{ ratelimit: { trustedProxies: -1 } }, /ratelimit.trustedProxies must be the number of proxies in front of Strapi/],
+    [{ ratelimit: { trustedProxy: 1 } }, /ratelimit.trustedProxy is not a rate limit setting/],
+    [{ ratelimit: { perUser: { login: { max: 1 } } } }, /ratelimit.perUser.login is not a limited route family/],
+    [{ ratelimit: { perUser: { phone: { max: 0 } } } }, /ratelimit.perUser.phone.max must be a positive integer/],
+    [{ ratelimit: { store: { type: 'redis', url: 'http://:pw@127.0.0.1:6379' } } }, /ratelimit.store.url must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ ratelimit: { store: { type: 'memcached' } } }, /ratelimit.store.type must be 'memory' or 'redis'/],
   ])('%j stops Strapi with a clear message', async (config, message) => {
     const error = await startTestApp({ name: 'config', pluginConfig: config }).then(
       async (app) => {
@@ -117,9 +121,6 @@ describe('credentials from config', () => {
 });
 
 describe('rate limit', () => {
-  // koa2-ratelimit's memory store is process-wide; each of these apps stands for a fresh process.
-  beforeEach(() => RateLimitStores.Memory.cleanAll());
-
   test('the default does not trip on a busy carrier NAT address (100 logins in a row from one IP)', async () => {
     await withApp(credentials(), async (app) => {
       const statuses: number[] = [];

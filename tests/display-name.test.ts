@@ -5,7 +5,7 @@
 import { hiddenCharacterIn, hiddenCharacterMessage } from '../server/utils/display-name';
 import { validateProfileUpdate } from '../server/controllers/validation/profile';
 import { validateAppChange, validateNewApp } from '../server/controllers/validation/settings';
-import { validator } from '../server/config';
+import pluginConfig, { validator } from '../server/config';
 
 const LIMITS = { nicknameMaxLength: 32, avatarMaxBytes: 1024 * 1024 };
 
@@ -86,17 +86,8 @@ describe('the validators use it', () => {
   });
 
   test('app name in the config file: Strapi does not start', () => {
-    const config = {
-      apps: [{ appId: 'wx0123456789abcdef', name: 'Shop\u2066' }],
-      linkByUnionid: true,
-      credentialsCacheTtl: 0,
-      apiBaseUrl: 'https://api.weixin.qq.com',
-      timeout: 5000,
-      ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
-      profile: { avatarMaxBytes: 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
-      encryption: { previousKeys: [], onMissingKey: 'warn' as const },
-      strictConfig: false,
-    };
+    // The defaults as Strapi merges them, with one app whose name hides text.
+    const config = { ...pluginConfig.default(), apps: [{ appId: 'wx0123456789abcdef', name: 'Shop\u2066' }] };
     expect(() => validator(config)).toThrow(`apps[0].${hiddenCharacterMessage('name', 'U+2066')}`);
     expect(() => validator({ ...config, apps: [{ appId: 'wx0123456789abcdef', name: 'Shop 🏳️‍🌈' }] })).not.toThrow();
   });

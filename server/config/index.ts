@@ -3,6 +3,9 @@ import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
 import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } from './unknown-keys';
 import { hiddenCharacterIn, hiddenCharacterMessage } from '../utils/display-name';
+import { INTERVAL_UNITS } from '../rate-limit/budget';
+
+const PER_USER_FAMILIES = ['phone', 'profile', 'decrypt'];
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -15,7 +18,18 @@ const defaults = (): PluginConfig => ({
   timeout: 5000,
   // Per client IP. Generous, because a whole carrier NAT (many phones) can share one address;
   // it is there to stop one abusive client, not busy networks.
-  ratelimit: { enabled: true, interval: { min: 1 }, max: 600 },
+  ratelimit: {
+    enabled: true,
+    interval: { min: 1 },
+    max: 600,
+    // Per user: what one account may spend of the app's daily WeChat quota (phone numbers are billed).
+    perUser: {
+      phone: { interval: { hour: 1 }, max: 10 },
+      profile: { interval: { hour: 1 }, max: 30 },
+      decrypt: { interval: { hour: 1 }, max: 60 },
+    },
+    store: { type: 'memory' },
+  },
   profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
   strictConfig: false,
@@ -32,7 +46,7 @@ export const CONFIG_KEYS = {
   apiBaseUrl: true,
   timeout: true,
   // `interval`'s units are checked with its value.
-  ratelimit: { enabled: true, interval: true, max: true },
+  ratelimit: { enabled: true, interval: true, max: true, trustedProxies: true, perUser: true, store: true },
   profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true },
   encryption: { key: true, previousKeys: true, onMissingKey: true },
   strictConfig: true,
@@ -53,12 +67,63 @@ const fail = (message: string): never => {
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-function validateIntervalObject(interval: Record<string, unknown>) {
-  const units = ['ms', 'sec', 'min', 'hour', 'day'];
-  for (const [unit, amount] of Object.entries(interval)) {
-    if (!units.includes(unit)) fail(`ratelimit.interval: unknown unit "${unit}" (use ${units.join(', ')})`);
-    if (typeof amount !== 'number' || !(amount > 0)) fail(`ratelimit.interval.${unit} must be a positive number`);
+function validateBudget(budget: Record<string, unknown>, where: string) {
+  const { interval } = budget;
+  if (typeof interval === 'number') {
+    if (!(interval > 0)) fail(`${where}.interval must be a positive number of milliseconds`);
+  } else if (isObject(interval)) {
+    for (const [unit, amount] of Object.entries(interval)) {
+      if (!INTERVAL_UNITS.includes(unit)) fail(`${where}.interval: unknown unit "${unit}" (use ${INTERVAL_UNITS.join(', ')})`);
+      if (typeof amount !== 'number' || !(amount > 0)) fail(`${where}.interval.${unit} must be a positive number`);
+    }
+  } else {
+    fail(`${where}.interval must be milliseconds or an object like { min: 1 }`);
   }
+  if (!Number.isInteger(budget.max) || (budget.max as number) < 1) fail(`${where}.max must be a positive integer`);
+}
+
+function validateRedisStore(store: Record<string, unknown>) {
+  const known = ['type', 'url', 'prefix', 'timeout'];
+  const unknown = Object.keys(store).filter((key) => !known.includes(key));
+  if (unknown.length) fail(`ratelimit.store.${unknown[0]} is not a store setting (use ${known.join(', ')})`);
+  let url: URL | null = null;
+  try {
+    url = new URL(String(store.url));
+  } catch {
+    // The value is not echoed: it may hold a password.
+    fail('ratelimit.store.url must be a redis:// or rediss:// URL');
+  }
+  if (url && !['redis:', 'rediss:'].includes(url.protocol)) fail('ratelimit.store.url must be a redis:// or rediss:// URL');
+  if (store.prefix !== undefined && (typeof store.prefix !== 'string' || store.prefix.length > 100)) {
+    fail('ratelimit.store.prefix must be a string of at most 100 characters');
+  }
+  const { timeout } = store;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || (timeout as number) < 10 || (timeout as number) > 5000)) {
+    fail('ratelimit.store.timeout must be an integer number of milliseconds between 10 and 5000');
+  }
+}
+
+function validateRateLimit(ratelimit: unknown) {
+  if (!isObject(ratelimit)) return fail('ratelimit must be an object like { enabled, interval, max }');
+  const known = ['enabled', 'interval', 'max', 'trustedProxies', 'perUser', 'store'];
+  const unknown = Object.keys(ratelimit).filter((key) => !known.includes(key));
+  if (unknown.length) fail(`ratelimit.${unknown[0]} is not a rate limit setting (use ${known.join(', ')})`);
+  if (typeof ratelimit.enabled !== 'boolean') fail('ratelimit.enabled must be true or false');
+  validateBudget(ratelimit, 'ratelimit');
+  const { trustedProxies, perUser, store } = ratelimit;
+  if (trustedProxies !== undefined && (!Number.isInteger(trustedProxies) || (trustedProxies as number) < 0 || (trustedProxies as number) > 10)) {
+    fail('ratelimit.trustedProxies must be the number of proxies in front of Strapi, an integer between 0 and 10');
+  }
+  if (!isObject(perUser)) return fail('ratelimit.perUser must be an object like { phone, profile, decrypt }');
+  for (const [family, budget] of Object.entries(perUser)) {
+    if (!PER_USER_FAMILIES.includes(family)) fail(`ratelimit.perUser.${family} is not a limited route family (use ${PER_USER_FAMILIES.join(', ')})`);
+    if (budget === false) continue;
+    if (!isObject(budget)) fail(`ratelimit.perUser.${family} must be false or an object like { interval, max }`);
+    else validateBudget(budget, `ratelimit.perUser.${family}`);
+  }
+  if (!isObject(store)) return fail("ratelimit.store must be an object like { type: 'memory' } or { type: 'redis', url }");
+  if (store.type === 'redis') validateRedisStore(store);
+  else if (store.type !== 'memory') fail("ratelimit.store.type must be 'memory' or 'redis'");
 }
 
 function validateCredentialFields(entry: Record<string, unknown>, where: string) {
@@ -123,17 +188,7 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
   if (!Number.isInteger(config.timeout) || (config.timeout as number) < 100 || (config.timeout as number) > 60000) {
     fail('timeout must be an integer number of milliseconds between 100 and 60000');
   }
-  const ratelimit = config.ratelimit;
-  if (!isObject(ratelimit)) return fail('ratelimit must be an object like { enabled, interval, max }');
-  if (typeof ratelimit.enabled !== 'boolean') fail('ratelimit.enabled must be true or false');
-  if (typeof ratelimit.interval === 'number') {
-    if (!(ratelimit.interval > 0)) fail('ratelimit.interval must be a positive number of milliseconds');
-  } else if (isObject(ratelimit.interval)) {
-    validateIntervalObject(ratelimit.interval);
-  } else {
-    fail('ratelimit.interval must be milliseconds or an object like { min: 1 }');
-  }
-  if (!Number.isInteger(ratelimit.max) || ratelimit.max < 1) fail('ratelimit.max must be a positive integer');
+  validateRateLimit(config.ratelimit);
   validateProfile(config.profile);
   validateEncryption(config.encryption);
 }

@@ -16,6 +16,7 @@ export default ({ strapi }: { strapi: Strapi }) => ({
     const userId = Number((ctx.state as { user?: { id?: unknown } }).user?.id);
     // The route's authentication guarantees a user; this keeps a misconfigured route from decrypting for anyone.
     if (!Number.isSafeInteger(userId)) throw new errors.UnauthorizedError('Log in first: this route needs the JWT of a users-permissions user');
+    await getService(strapi, 'rateLimits').consumeUser(ctx, 'decrypt', userId);
     ctx.body = await getService(strapi, 'sessions').decrypt({ userId, ...body });
   },
 });

@@ -36,6 +36,8 @@ export default ({ strapi }: { strapi: Strapi }) => ({
     const userId = userIdOf(ctx);
     const { nicknameMaxLength, avatarMaxBytes } = pluginConfig(strapi, 'profile');
     const request = validateProfileUpdate(ctx.request.body, uploadedFiles(ctx), { nicknameMaxLength, avatarMaxBytes });
+    // A new nickname is what WeChat checks (msgSecCheck): those updates spend the user's budget.
+    if (request.nickName !== undefined) await getService(strapi, 'rateLimits').consumeUser(ctx, 'profile', userId);
     ctx.body = await getService(strapi, 'profile').update(userId, request);
   },
 });

@@ -21,6 +21,8 @@ export function bindPhoneResolver(strapi: Strapi) {
       const userId = Number(context.state.user?.id);
       // The scope check passes an API token with full access too: only a user has a phone to bind.
       if (!Number.isSafeInteger(userId)) throw new errors.UnauthorizedError('Log in first: this mutation needs the JWT of a users-permissions user');
+      // The budget of POST /phone, per user.
+      await getService(strapi, 'rateLimits').consumeUser(context.koaContext, 'phone', userId);
       return getService(strapi, 'phone').bind({ userId, appId, code });
     });
 }

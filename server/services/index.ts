@@ -6,6 +6,7 @@ import login from './login';
 import nicknameCheck from './nickname-check';
 import phone from './phone';
 import profile from './profile';
+import rateLimits from './rate-limits';
 import secrets from './secrets';
 import secretsAtRest from './secrets-at-rest';
 import sessions from './sessions';
@@ -23,6 +24,7 @@ const services = {
   nicknameCheck,
   phone,
   profile,
+  rateLimits,
   secrets,
   secretsAtRest,
   sessions,
