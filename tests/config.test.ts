@@ -38,7 +38,10 @@ describe('startup validation', () => {
     // Storing nicknames WeChat could not check is not an option.
     [{ profile: { contentSecurityFailure: 'open' } }, /unknown key 'profile.contentSecurityFailure' in the plugin's config/],
     [{ ratelimit: { trustedProxies: -1 } }, /ratelimit.trustedProxies must be the number of proxies in front of Strapi/],
-    [{ ratelimit: { trustedProxy: 1 } }, /ratelimit.trustedProxy is not a rate limit setting/],
+    [
+      { strictConfig: true, ratelimit: { trustedProxy: 1 } },
+      /unknown key 'ratelimit.trustedProxy' in the plugin's config \(did you mean 'ratelimit.trustedProxies'\?\)/,
+    ],
     [{ ratelimit: { perUser: { login: { max: 1 } } } }, /ratelimit.perUser.login is not a limited route family/],
     [{ ratelimit: { perUser: { phone: { max: 0 } } } }, /ratelimit.perUser.phone.max must be a positive integer/],
     [{ ratelimit: { store: { type: 'redis', url: 'http://:pw@127.0.0.1:6379' } } }, /ratelimit.store.url must be a redis:\/\/ or rediss:\/\/ URL/],

@@ -104,10 +104,8 @@ function validateRedisStore(store: Record<string, unknown>) {
 }
 
 function validateRateLimit(ratelimit: unknown) {
+  // Unknown keys here are warned about (refused with strictConfig), like the top level's: unknownConfigKeys.
   if (!isObject(ratelimit)) return fail('ratelimit must be an object like { enabled, interval, max }');
-  const known = ['enabled', 'interval', 'max', 'trustedProxies', 'perUser', 'store'];
-  const unknown = Object.keys(ratelimit).filter((key) => !known.includes(key));
-  if (unknown.length) fail(`ratelimit.${unknown[0]} is not a rate limit setting (use ${known.join(', ')})`);
   if (typeof ratelimit.enabled !== 'boolean') fail('ratelimit.enabled must be true or false');
   validateBudget(ratelimit, 'ratelimit');
   const { trustedProxies, perUser, store } = ratelimit;
