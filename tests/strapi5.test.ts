@@ -718,3 +718,42 @@ describeV5("Strapi 5: unknown keys in the plugin's config", () => {
     );
   }, 120_000);
 });
+
+describeV5('Strapi 5 behind a reverse proxy (proxy: { koa: true }): the rate limits', () => {
+  let app: Strapi5App;
+  const MAX = 3;
+  const from = (forwardedFor: string, code: string) =>
+    request(app.url)
+      .post(`${API}/login`)
+      .set('X-Forwarded-For', forwardedFor)
+      .send({ code })
+      .then((res) => responses.add(res));
+
+  beforeAll(async () => {
+    const ratelimit = { enabled: true, max: MAX, interval: { min: 10 }, perUser: { profile: { max: 1, interval: { hour: 1 } } } };
+    app = await startStrapi5({ pluginConfig: { ...pluginConfig(), ratelimit }, env: { STRAPI_BEHIND_PROXY: 'true' } });
+  }, 120_000);
+  afterAll(() => app?.stop());
+
+  test('the client is the proxy-appended address: a forged leftmost X-Forwarded-For neither dodges the limit nor locks another client out', async () => {
+    for (let i = 0; i < MAX; i++) expect((await from(`10.9.8.${i}, 203.0.113.7`, codeFor(`px${i}`))).status).toBe(200);
+    const limited = await from('10.9.8.99, 203.0.113.7', codeFor('pxover'));
+    expectStrapiError(limited, 429);
+    expect(limited.body.error.name).toBe('RateLimitError');
+    // Someone writing 203.0.113.7 themselves, from another address, still has a budget of their own.
+    expect((await from('203.0.113.7, 198.51.100.4', codeFor('pxother'))).status).toBe(200);
+  });
+
+  test('a nickname update spends the per-user budget: the second answers 429 in the login format, another user is not affected', async () => {
+    const jwtOf = async (user: string, address: string) => ((await from(address, codeFor(user))).body as { token: string }).token;
+    const ann = await jwtOf('pxann', '198.51.100.21');
+    const setName = (jwt: string, nickName: string) =>
+      request(app.url).put(`${API}/profile`).set('Authorization', `Bearer ${jwt}`).set('X-Forwarded-For', '198.51.100.21').send({ nickName });
+    expect((await setName(ann, 'Ann')).status).toBe(200);
+    const second = responses.add(await setName(ann, 'Ann 2'));
+    expectStrapiError(second, 429);
+    expect(second.body.error.name).toBe('RateLimitError');
+    const bob = await jwtOf('pxbob', '198.51.100.22');
+    expect((await setName(bob, 'Bob')).status).toBe(200);
+  });
+});
