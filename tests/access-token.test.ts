@@ -9,6 +9,7 @@
  * - tokens refreshed ahead of their expiry, so no caller ever meets an expired one;
  * - no AppSecret, access token or session key in any response or log line.
  */
+import { openSealed } from './helpers/app-keys';
 import request from 'supertest';
 import { startTestApp, TestApp, PLUGIN_NAME } from './helpers/test-app';
 import { expectNoSecrets, expectStrapiError } from './helpers/login';
@@ -50,6 +51,8 @@ function setup(name: string, sim: WeChatSimulator, apps: Array<{ appId: string; 
     const rows = await app()
       .strapi.db.query(ACCESS_TOKEN_UID)
       .findMany({ orderBy: { appId: 'asc' } });
+    // Stored sealed (under the key derived from the test app's APP_KEYS): read opened.
+    for (const row of rows) if (row.accessToken) row.accessToken = openSealed(row.accessToken);
     for (const row of rows) if (row.accessToken) seen.tokens.add(row.accessToken);
     return rows;
   };

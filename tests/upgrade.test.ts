@@ -24,13 +24,18 @@ import {
   USER_UID,
 } from './helpers/legacy-states';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
+import { storedSettings } from './helpers/stored-settings';
+import { openSealed } from './helpers/app-keys';
 
 // The compiled plugin, as the test app loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module the test app loads (dist/), not the TypeScript source
 const { ensureUniqueIndexes } = require('../dist/server/content-types/ensure-unique-indexes');
 
-const PLUGIN_STORE = { type: 'plugin', name: 'strapi-wechat-miniprogram-auth' } as const;
-const storedSettings = (strapi: TestApp['strapi']) => strapi.store(PLUGIN_STORE).get({ key: 'settings' });
+/** A secret as the test app stores it: sealed (under the key derived from its APP_KEYS), read opened; other values as they are. */
+const opened = (value: unknown) => (typeof value === 'string' && value.startsWith('wxenc:') ? openSealed(value) : value);
+/** 0.0.5's credential rows, their AppSecret opened (sealed in place at the upgrade). */
+const credentialRows005Opened = async (strapi: TestApp['strapi']) =>
+  (await credentialRows005(strapi)).map((row) => ({ ...row, app_secret: opened(row.app_secret) }));
 /** The info line about importing 0.0.5's credentials: says it imported, and what (the AppID/AppSecret). */
 const isImportLine = (message: string) => /import/i.test(message) && /AppID|AppSecret|credential/i.test(message);
 
@@ -97,8 +102,9 @@ describe('upgrade from 0.0.5 (credentials in its own table, hand-made User field
     expectNoSecrets(app.logs.text(), [DEMO_APP.appSecret]);
   });
 
-  test('the 0.0.5 table and its row are still there, unchanged', async () => {
-    expect(await credentialRows005(app.strapi)).toEqual(credentialsBefore);
+  test('the 0.0.5 table and its row are still there, unchanged but for the AppSecret, sealed in place', async () => {
+    expect((await credentialRows005(app.strapi))[0].app_secret).toMatch(/^wxenc:v1:/);
+    expect(await credentialRows005Opened(app.strapi)).toEqual(credentialsBefore);
   });
 
   test('each old user has a username and an email now, and saves through the Content Manager before logging in again', async () => {
@@ -163,7 +169,7 @@ describe('upgrade from 0.0.5 (credentials in its own table, hand-made User field
     expect(logLines(app.logs, 'info').filter((l) => isImportLine(l.message))).toEqual([]);
     expect(await allIdentities(app.strapi)).toEqual(identities);
     expect(await storedSettings(app.strapi)).toEqual(settings);
-    expect(await credentialRows005(app.strapi)).toEqual(credentialsBefore);
+    expect(await credentialRows005Opened(app.strapi)).toEqual(credentialsBefore);
     const res = await login(app.server, { code: codeFor('legacy1') });
     expect(res.body.user?.id).toBe(ids.legacy1);
   });
@@ -177,7 +183,7 @@ describe('upgrade from 0.0.5 (credentials in its own table, hand-made User field
     expectStatus(res, 200);
     expect(res.body.data.apps).toEqual([]);
     expect(logLines(app.logs, 'info').filter((l) => isImportLine(l.message))).toEqual([]);
-    expect(await credentialRows005(app.strapi)).toEqual(credentialsBefore);
+    expect(await credentialRows005Opened(app.strapi)).toEqual(credentialsBefore);
     // The old users' identities stay (their accounts are theirs), waiting for the app to come back.
     for (const { name } of legacy) expect(await identitiesOf(app.strapi, ids[name])).toHaveLength(1);
   });
@@ -220,7 +226,11 @@ describe('upgrade from 0.0.5 with credentials already in config', () => {
     const res = await settingsApi(app.server, admin).get();
     expectStatus(res, 200);
     expect(res.body.data.apps).toEqual([
-      expect.objectContaining({ appId: DEMO_APP.appId, source: 'config', appSecret: { isSet: true, last4: DEMO_APP.appSecret.slice(-4), source: 'config' } }),
+      expect.objectContaining({
+        appId: DEMO_APP.appId,
+        source: 'config',
+        appSecret: expect.objectContaining({ isSet: true, last4: DEMO_APP.appSecret.slice(-4), source: 'config' }),
+      }),
     ]);
     expect(res.body.data.defaultAppId).toBe(DEMO_APP.appId);
     expectNoSecrets(res.text + app.logs.text(), [DEMO_APP.appSecret, STALE_SECRET]);
@@ -287,7 +297,7 @@ describe('upgrade from 1.0 (openid, unionid, session key on the User; store sett
   test('each 1.0 user got one identity in that app with its openid, unionid and session key; the user rows are as they were', async () => {
     for (const user of legacy) {
       const rows = await allIdentities(app.strapi, { user: { id: ids[user.name] } });
-      expect(rows.map(({ appId, openid: o, unionid: u, sessionKey }) => ({ appId, openid: o, unionid: u, sessionKey }))).toEqual([
+      expect(rows.map(({ appId, openid: o, unionid: u, sessionKey }) => ({ appId, openid: o, unionid: u, sessionKey: opened(sessionKey) }))).toEqual([
         { appId: MAIN.appId, openid: openid(user.name), unionid: user.unionid ? unionid(user.name) : null, sessionKey: user.sessionKey },
       ]);
     }
@@ -298,7 +308,7 @@ describe('upgrade from 1.0 (openid, unionid, session key on the User; store sett
       email: r.email,
       openid: r.openid,
       unionid: r.unionid,
-      wechat_session_key: r.wechat_session_key,
+      wechat_session_key: opened(r.wechat_session_key),
     });
     expect(now.map(legacyColumns)).toEqual(usersBefore.map(legacyColumns));
   });
