@@ -1,18 +1,29 @@
 /**
  * Runs the WeChat API simulator on 127.0.0.1.
- *   node dist/simulator/cli.js [--port 8900]
- * Env: WECHAT_SIMULATOR_PORT, WECHAT_APP_ID + WECHAT_APP_SECRET (an extra simulated mini program).
+ *   node dist/simulator/cli.js [--port 8900] [--session-key-retention-ms 0]
+ * Env: WECHAT_SIMULATOR_PORT, WECHAT_SIMULATOR_SESSION_KEY_RETENTION_MS, WECHAT_APP_ID + WECHAT_APP_SECRET (an extra
+ * simulated mini program).
  */
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from './wechat-simulator';
 
+/** A numeric option: `--flag <n>` on the command line, else the environment variable, else the default. */
+function numberOption(argv: string[], flag: string, envName: string, fallback: number): number {
+  const at = argv.indexOf(flag);
+  const raw = at >= 0 ? argv[at + 1] : process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${flag} / ${envName}: a whole number ≥ 0, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
 export async function startSimulatorFromEnv(argv: string[] = process.argv.slice(2)): Promise<WeChatSimulator> {
-  const portFlag = argv.indexOf('--port');
-  const port = Number(portFlag >= 0 ? argv[portFlag + 1] : (process.env.WECHAT_SIMULATOR_PORT ?? 8900));
+  const port = numberOption(argv, '--port', 'WECHAT_SIMULATOR_PORT', 8900);
+  const sessionKeyRetentionMs = numberOption(argv, '--session-key-retention-ms', 'WECHAT_SIMULATOR_SESSION_KEY_RETENTION_MS', 0);
   const apps: SimulatedApp[] = [DEMO_APP];
   if (process.env.WECHAT_APP_ID && process.env.WECHAT_APP_SECRET) {
     apps.push({ appId: process.env.WECHAT_APP_ID, appSecret: process.env.WECHAT_APP_SECRET });
   }
-  const simulator = new WeChatSimulator({ apps, port });
+  const simulator = new WeChatSimulator({ apps, port, sessionKeyRetentionMs });
   await simulator.start();
   return simulator;
 }

@@ -76,7 +76,8 @@ export class SimulatorState {
   /** openid → the app and user it belongs to: the users each app knows (bounded; the oldest are forgotten). */
   private readonly openids = new Map<string, { appId: string; user: string }>();
   /** `appId user` → the user's current session_key in that app (bounded like the openids). */
-  private readonly sessionKeys = new Map<string, string>();
+  private readonly sessionKeys = new Map<string, { key: string; issuedAt: number }>();
+  readonly sessionKeyRetentionMs: number;
   /** Subscribe message templates per AppID: template id → its keys (thing1, time2...). */
   readonly templates = new Map<string, Map<string, string[]>>();
   /** `appId templateId openid` of the users who refused a template. */
@@ -100,6 +101,7 @@ export class SimulatorState {
     for (const app of options.apps ?? [DEMO_APP]) this.apps.set(app.appId, app);
     this.now = options.now ?? Date.now;
     this.codeTtlMs = options.codeTtlMs ?? 5 * 60 * 1000;
+    this.sessionKeyRetentionMs = options.sessionKeyRetentionMs ?? 0;
     const ttlSeconds = options.tokenTtlSeconds ?? 7200;
     this.tokens = new TokenRegistry({
       ttlMs: ttlSeconds * 1000,
@@ -146,14 +148,18 @@ export class SimulatorState {
   }
 
   /**
-   * A new session_key for `user` in `appId`, replacing the current one (which stops working: checksession 87009,
-   * data encrypted with it is another key's). WeChat may renew the key at each wx.login.
+   * The session_key a wx.login of `user` in `appId` leaves: a new one, replacing the current one (which stops
+   * working: checksession 87009, data encrypted with it is another key's), unless the current one was issued
+   * less than sessionKeyRetentionMs ago. WeChat may renew the key at each wx.login.
    */
   renewSessionKey(appId: string, user: string): string {
-    const key = randomBytes(16).toString('base64');
     const id = `${appId} ${user}`;
+    const current = this.sessionKeys.get(id);
+    const now = this.now();
+    if (current && now - current.issuedAt < this.sessionKeyRetentionMs) return current.key;
+    const key = randomBytes(16).toString('base64');
     this.sessionKeys.delete(id);
-    this.sessionKeys.set(id, key);
+    this.sessionKeys.set(id, { key, issuedAt: now });
     if (this.sessionKeys.size > MAX_KNOWN_OPENIDS) this.sessionKeys.delete(this.sessionKeys.keys().next().value as string);
     keep(this.issuedSessionKeys, key);
     return key;
@@ -161,7 +167,7 @@ export class SimulatorState {
 
   /** The current session_key of `user` in `appId`; null before the user's first wx.login there. */
   sessionKeyOf(appId: string, user: string): string | null {
-    return this.sessionKeys.get(`${appId} ${user}`) ?? null;
+    return this.sessionKeys.get(`${appId} ${user}`)?.key ?? null;
   }
 
   userOf(openid: unknown): { appId: string; user: string } | undefined {

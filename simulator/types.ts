@@ -32,6 +32,12 @@ export interface WeChatSimulatorOptions {
   port?: number;
   /** How long a minted code (wx.login or phone) stays valid (WeChat: about 5 minutes). */
   codeTtlMs?: number;
+  /**
+   * How long a session_key stays the user's after it was issued: a wx.login within that time gets the same key
+   * back (WeChat renews it no more often than its minimum period, so logins close together share one). 0, the
+   * default: a new key at every wx.login (the worst case for a server that stores it).
+   */
+  sessionKeyRetentionMs?: number;
   /** Lifetime of an access token (WeChat: 7200). `expires_in` counts down from it. */
   tokenTtlSeconds?: number;
   /**

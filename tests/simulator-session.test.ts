@@ -164,3 +164,55 @@ describe('encrypted open data', () => {
     });
   });
 });
+
+describe('session key retention (sessionKeyRetentionMs)', () => {
+  let now = START;
+  const retaining = new WeChatSimulator({ apps: [DEMO_APP], now: () => now, sessionKeyRetentionMs: 60_000 });
+  let base: string;
+  beforeAll(async () => {
+    base = await retaining.start();
+  });
+  afterAll(() => retaining.stop());
+
+  const exchange = async (code: string) => {
+    const res = await fetch(`${base}/sns/jscode2session?appid=${DEMO_APP.appId}&secret=${DEMO_APP.appSecret}&js_code=${code}&grant_type=authorization_code`);
+    return ((await res.json()) as { session_key: string }).session_key;
+  };
+
+  test('logins within the period get the key back; the first login after it gets a new one; each user and app its own', async () => {
+    const first = await exchange('sim_rita_1');
+    now += 59_000;
+    expect(await exchange('sim_rita_2')).toBe(first);
+    expect(retaining.issueCode(DEMO_APP.appId, 'rita')).toMatch(/^[0-9a-f]{32}$/);
+    expect(retaining.sessionKeyFor(DEMO_APP.appId, 'rita')).toBe(first);
+    expect(await exchange('sim_sam_1')).not.toBe(first);
+    // Counted from when the key was issued, not from its last use.
+    now += 1_000;
+    const renewed = await exchange('sim_rita_3');
+    expect(renewed).not.toBe(first);
+    expect(await exchange('sim_rita_4')).toBe(renewed);
+  });
+
+  test('the command line takes it as --session-key-retention-ms (or the environment) and refuses a non-number', async () => {
+    const { startSimulatorFromEnv } = await import('../simulator/cli');
+    const sim2 = await startSimulatorFromEnv(['--port', '0', '--session-key-retention-ms', '60000']);
+    try {
+      const get = async (code: string) =>
+        (
+          (await (
+            await fetch(`${sim2.baseUrl}/sns/jscode2session?appid=${DEMO_APP.appId}&secret=${DEMO_APP.appSecret}&js_code=${code}&grant_type=authorization_code`)
+          ).json()) as { session_key: string }
+        ).session_key;
+      expect(await get('sim_ute_1')).toBe(await get('sim_ute_2'));
+    } finally {
+      await sim2.stop();
+    }
+    await expect(startSimulatorFromEnv(['--port', '0', '--session-key-retention-ms', 'soon'])).rejects.toThrow(/whole number/);
+  });
+});
+
+test('by default every wx.login renews the key', async () => {
+  const a = await code2session('sim_vera_1');
+  const b = await code2session('sim_vera_2');
+  expect(a.session_key).not.toBe(b.session_key);
+});

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'util';
 import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
 import { getService } from '../utils/get-service';
@@ -14,8 +15,13 @@ const { ApplicationError } = errors;
 /** How often a login re-reads after losing a race to a simultaneous first login of the same person. */
 const RACE_ATTEMPTS = 5;
 
-/** Most session keys one UPDATE stores (each size is compiled once). */
+/** Most session keys (or profiles) one UPDATE stores (each size is compiled once). */
 const SESSION_KEY_BATCH = 64;
+
+/** Whether the profile a login sent is the one stored, compared as data (key order and JSON round trip aside). */
+export function sameUserInfo(stored: unknown, sent: WeChatUserInfo): boolean {
+  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(sent)));
+}
 
 /**
  * How a WeChat user satisfies the required users-permissions fields: a username and an email
@@ -51,6 +57,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
   let sessionKeyBatches: GroupCommit<number, string> | null = null;
   // Returning logins store their new session keys in batches: one UPDATE, one commit for all of them.
   const sessionKeyWrites = () => (sessionKeyBatches ??= createGroupCommit((batch) => identitySql().storeSessionKeys(batch), { maxBatch: SESSION_KEY_BATCH }));
+  let userInfoBatches: GroupCommit<number, WeChatUserInfo> | null = null;
+  // A changed profile goes out the same way: one UPDATE for the logins of one event-loop turn.
+  const userInfoWrites = () =>
+    (userInfoBatches ??= createGroupCommit((batch) => identitySql().storeUserInfos(batch as ReadonlyMap<number, Record<string, unknown>>), {
+      maxBatch: SESSION_KEY_BATCH,
+    }));
   const users = () => query<WeChatUser>(strapi, USER_UID);
   const identities = () => query(strapi, IDENTITY_UID);
 
@@ -82,17 +94,24 @@ export default ({ strapi }: { strapi: Strapi }) => {
     }
   }
 
-  /** Changes a returning login brings to the user row itself (not the identity). */
+  /**
+   * What a login brings to the user row itself (not the identity): the profile it sent, when it differs
+   * from the stored one, and the username/email 0.0.5's accounts lack. Nothing is written when nothing
+   * changed; a changed profile alone is batched with other logins' (userInfoWrites).
+   */
   async function updateUser(user: WeChatUser, openid: string, userInfo?: WeChatUserInfo): Promise<WeChatUser> {
-    const data: Record<string, unknown> = {};
-    if (userInfo) data.wechatUserInfo = userInfo;
+    const profileChanged = userInfo !== undefined && !sameUserInfo(user.wechatUserInfo ?? null, userInfo);
     // Accounts created by version 0.0.5 have no username/email; the Content Manager needs them.
-    if (!user.username || !user.email) {
-      const placeholder = placeholderIdentity(user.openid ?? openid);
-      if (!user.username) data.username = placeholder.username;
-      if (!user.email) data.email = placeholder.email;
+    if (user.username && user.email) {
+      if (!profileChanged) return user;
+      await userInfoWrites().write(user.id, userInfo);
+      return { ...user, wechatUserInfo: userInfo };
     }
-    if (Object.keys(data).length === 0) return user;
+    const placeholder = placeholderIdentity(user.openid ?? openid);
+    const data: Record<string, unknown> = {};
+    if (profileChanged) data.wechatUserInfo = userInfo;
+    if (!user.username) data.username = placeholder.username;
+    if (!user.email) data.email = placeholder.email;
     // One UPDATE (update() would add a SELECT before and after and a relations transaction);
     // updateMany's own timestamp hook only handles arrays, hence updatedAt here.
     const changes = { ...data, updatedAt: new Date() };

@@ -2,7 +2,8 @@
  * Shortcut: the returning-user login's two statements as plain knex SQL instead of the query
  * engine (`strapi.db.query`).
  *
- * Why: every login looks up (appId, openid) → identity → user, and stores the new session key.
+ * Why: every login looks up (appId, openid) → identity → user, and stores the new session key (and a
+ * changed profile, when the client sends one).
  * Through the query engine that is a findOne with populate (two SELECTs plus its query building
  * and row mapping) and an update (SELECT, UPDATE, relations transaction, SELECT): bench:steps put
  * the query engine's find + update at ~0.4–0.75 ms of CPU per login around SQL that knex runs in
@@ -35,7 +36,7 @@ export function assertIdentitySqlAssumptions(identity: ModelMetadata, user: Mode
   }
   for (const [model, names] of [
     [identity, ['appId', 'openid', 'unionid', 'sessionKey', 'createdAt', 'updatedAt']],
-    [user, ['id', 'blocked', 'updatedAt']],
+    [user, ['id', 'blocked', 'wechatUserInfo', 'updatedAt']],
   ] as const) {
     for (const name of names) {
       if (!model.attributes[name]?.columnName && name !== 'id') {
@@ -154,6 +155,7 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
   let findStatement: Statement | null = null;
   let unionidStatement: Statement | null = null;
   const sessionKeyStatements = new Map<number, Statement>();
+  const userInfoStatements = new Map<number, Statement>();
   const run = (statement: Statement, values: Record<string, unknown>) =>
     knex().raw(statement.sql, statement.slots.map((slotName, i) => (slotName === null ? statement.bindings[i] : values[slotName])) as Knex.RawBinding[]);
 
@@ -174,6 +176,50 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
       if (column in row) out[attribute] = fromDB(type, row[column]);
     }
     return out;
+  }
+
+  /**
+   * `UPDATE <model's table> SET column = CASE id WHEN … THEN … END, updated_at = now WHERE id IN (…)` for a batch
+   * of id → value; each batch size is compiled once into `statements`.
+   */
+  async function storeByCase(
+    operation: string,
+    statements: Map<number, Statement>,
+    model: ModelMetadata,
+    column: string,
+    batch: ReadonlyMap<number, unknown>,
+    valuePlaceholder = '?'
+  ): Promise<void> {
+    const size = batch.size;
+    if (size === 0) return;
+    let statement = statements.get(size);
+    if (!statement) {
+      const indexes = [...Array(size).keys()];
+      statement = compile(
+        knex()(model.tableName)
+          .whereIn(
+            'id',
+            indexes.map((i) => slot(`id${i}`))
+          )
+          .update({
+            [column]: knex().raw(`CASE ?? ${`WHEN ? THEN ${valuePlaceholder} `.repeat(size)}END`, [
+              'id',
+              ...indexes.flatMap((i) => [slot(`id${i}`), slot(`value${i}`)]),
+            ]),
+            [col(model, 'updatedAt')]: slot('updatedAt'),
+          })
+      );
+      statements.set(size, statement);
+    }
+    const values: Record<string, unknown> = { updatedAt: new Date() };
+    let i = 0;
+    for (const [id, value] of batch) {
+      values[`id${i}`] = id;
+      values[`value${i}`] = value;
+      i += 1;
+    }
+    const compiled = statement;
+    await databaseOperation(operation, () => run(compiled, values));
   }
 
   return {
@@ -273,36 +319,15 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
      * statement, hence one commit, for a batch of logins (server/utils/group-commit.ts).
      */
     async storeSessionKeys(batch: ReadonlyMap<number, string>): Promise<void> {
-      const size = batch.size;
-      if (size === 0) return;
-      let statement = sessionKeyStatements.get(size);
-      if (!statement) {
-        const indexes = [...Array(size).keys()];
-        statement = compile(
-          knex()(identity.tableName)
-            .whereIn(
-              'id',
-              indexes.map((i) => slot(`id${i}`))
-            )
-            .update({
-              [identityFields.sessionKey]: knex().raw(`CASE ?? ${'WHEN ? THEN ? '.repeat(size)}END`, [
-                'id',
-                ...indexes.flatMap((i) => [slot(`id${i}`), slot(`key${i}`)]),
-              ]),
-              [col(identity, 'updatedAt')]: slot('updatedAt'),
-            })
-        );
-        sessionKeyStatements.set(size, statement);
-      }
-      const values: Record<string, unknown> = { updatedAt: new Date() };
-      let i = 0;
-      for (const [id, sessionKey] of batch) {
-        values[`id${i}`] = id;
-        values[`key${i}`] = sessionKey;
-        i += 1;
-      }
-      const compiled = statement;
-      await databaseOperation('identity-sql.storeSessionKeys', () => run(compiled, values));
+      await storeByCase('identity-sql.storeSessionKeys', sessionKeyStatements, identity, identityFields.sessionKey, batch);
+    },
+
+    /** The latest `wechatUserInfo` of several users in one UPDATE, like the session keys (a batch of logins that sent a changed profile). */
+    async storeUserInfos(batch: ReadonlyMap<number, Row>): Promise<void> {
+      const json = new Map([...batch].map(([id, userInfo]) => [id, JSON.stringify(userInfo)]));
+      // PostgreSQL will not put a text parameter into a jsonb column without a cast; the others take the text.
+      const cast = (knex().client as { dialect?: string }).dialect === 'postgresql' ? 'CAST(? AS jsonb)' : '?';
+      await storeByCase('identity-sql.storeUserInfos', userInfoStatements, user, col(user, 'wechatUserInfo'), json, cast);
     },
   };
 }
