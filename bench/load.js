@@ -10,15 +10,28 @@ const autocannon = require('autocannon');
 
 const LOGIN_PATH = '/strapi-wechat-miniprogram-auth/login';
 const RETURNING_USERS = 64;
+/**
+ * The profile wx.getUserInfo / wx.getUserProfile have answered since 2021: an anonymous one, the same for everybody
+ * every time. 0.0.5's README had mini programs send `{ code, userInfo }` at every login, and its users still do.
+ */
+const ANONYMOUS_PROFILE = {
+  nickName: '微信用户',
+  avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132',
+  gender: 0,
+  language: '',
+  city: '',
+  province: '',
+  country: '',
+};
 
 /** Every scenario is one request shape; setupRequest makes each request's body unique where needed. */
 function requestFor(options) {
   const json = { 'content-type': 'application/json' };
-  const withFreshCode = (nextCode) => ({
+  const withFreshCode = (nextCode, userInfo) => ({
     method: 'POST',
     path: LOGIN_PATH,
     headers: json,
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: nextCode() }) }),
+    setupRequest: (req) => ({ ...req, body: JSON.stringify(userInfo ? { code: nextCode(), userInfo } : { code: nextCode() }) }),
   });
   let counter = 0;
   // Codes are single-use: a prefix of its own for every load process.
@@ -31,13 +44,18 @@ function requestFor(options) {
       // validation and Strapi's error response, i.e. what any login pays before the plugin works.
       return { method: 'POST', path: LOGIN_PATH, headers: json, body: JSON.stringify({ code: '' }) };
     case 'returning':
+    case 'returning-renewed':
+    case 'returning-code': {
       // RETURNING_USERS users taking turns (the first login of each is in the warm-up), a fresh
       // single-use code for every request, as wx.login gives. Several people rather than one, so that
-      // simultaneous logins write different rows, as they do in production.
-      return withFreshCode(() => `sim_${options.user}x${(counter += 1) % RETURNING_USERS}_${run}-${counter}`);
+      // simultaneous logins write different rows, as they do in production. The simulator keeps each
+      // user's session key or renews it at every login, as the scenario says (bench/measure.js).
+      const next = () => `sim_${options.user}x${(counter += 1) % RETURNING_USERS}_${run}-${counter}`;
+      return withFreshCode(next, options.scenario === 'returning-code' ? null : ANONYMOUS_PROFILE);
+    }
     case 'new':
-      // A user never seen before on every request.
-      return withFreshCode(() => `sim_n${run}x${(counter += 1)}_1`);
+      // A user never seen before on every request, with 0.0.5's body.
+      return withFreshCode(() => `sim_n${run}x${(counter += 1)}_1`, ANONYMOUS_PROFILE);
     case 'local':
       return {
         method: 'POST',

@@ -46,8 +46,24 @@ module.exports = {
   TOTAL_LOGINS,
   /** Rounds of every scenario (health, invalid, returning, new); medians are reported. */
   ROUNDS,
-  /** The release the current build is compared with, side by side in the same run (null: no comparison). */
-  BASELINE_REF: ref('BENCH_BASELINE_REF', 'v1.0.0'),
+  /**
+   * The releases the current build is compared with, side by side in the same run (BENCH_BASELINE_REF: a
+   * comma-separated list of git refs; none: no comparison with a release).
+   */
+  BASELINE_REFS: (ref('BENCH_BASELINE_REF', 'v2.0.0,v1.0.0') || '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean),
+  /**
+   * The original plugin 0.0.5, packed (../shared/baselines/ beside the repository; BENCH_ORIGINAL=<path to the .tgz>
+   * for another place, BENCH_ORIGINAL=none to leave it out): measured beside the others.
+   */
+  ORIGINAL_TGZ: (() => {
+    const value = ref('BENCH_ORIGINAL', path.join(ROOT, '..', 'shared', 'baselines', 'strapi-wechat-miniprogram-auth-0.0.5.tgz'));
+    return value === null ? null : path.resolve(ROOT, value);
+  })(),
+  /** How long the simulator keeps a user's session key in the scenarios where WeChat keeps it (it renews it at most so often). */
+  KEPT_SESSION_KEY_MS: 5 * 60 * 1000,
   /**
    * Returning logins the baseline makes (warm-up included) before the rounds: by default as many as
    * the current build has made by then (TOTAL_LOGINS, the memory check), so that both enter the

@@ -12,7 +12,7 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { PLAYGROUND, PLUGIN_NAME, STRAPI_BIN, WORK } = require('./options');
+const { PLAYGROUND, PLUGIN_NAME, ROOT, STRAPI_BIN, WORK } = require('./options');
 
 /**
  * The plugin is built by `npm run build` (npm run bench runs it first). The playground's server
@@ -67,7 +67,46 @@ module.exports = (context) => {
 };
 `
   );
+  if (build.original) addOriginalUserFields(appDir);
   return appDir;
 }
 
-module.exports = { playgroundFor, preparePlayground };
+/**
+ * What a 0.0.5 user had to add by hand for its logins to work: `openid` (string) and `wechatUserInfo` (json) on the
+ * users-permissions User, as the extension schema the Content-Type Builder writes (src/ and, for `strapi start` of
+ * a compiled TypeScript app, dist/src/).
+ */
+function addOriginalUserFields(appDir) {
+  const usersPermissions = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json', { paths: [ROOT] }));
+  const { config: _config, ...userType } = require(path.join(usersPermissions, 'server', 'content-types', 'user'));
+  const schema = { kind: 'collectionType', ...userType, attributes: { ...userType.attributes, openid: { type: 'string' }, wechatUserInfo: { type: 'json' } } };
+  for (const base of [appDir, path.join(appDir, 'dist')]) {
+    const dir = path.join(base, 'src', 'extensions', 'users-permissions', 'content-types', 'user');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'schema.json'), JSON.stringify(schema, null, 2) + '\n');
+  }
+}
+
+/**
+ * The original plugin's AppID and AppSecret, saved as its admin page saved them: the first admin registered, then
+ * `POST /strapi-wechat-miniprogram-auth/credentials/add` with that admin's JWT.
+ */
+async function storeOriginalCredentials(url, { appId, appSecret }) {
+  const json = { 'content-type': 'application/json' };
+  const registered = await fetch(`${url}/admin/register-admin`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ firstname: 'Bench', lastname: 'Admin', email: 'bench-admin@example.com', password: 'Bench-Admin-Password-1' }),
+  });
+  const token = registered.ok ? (await registered.json()).data.token : null;
+  if (!token) throw new Error(`0.0.5: could not register the first admin: HTTP ${registered.status} ${await registered.text()}`);
+  const added = await fetch(`${url}/${PLUGIN_NAME}/credentials/add`, {
+    method: 'POST',
+    headers: { ...json, authorization: `Bearer ${token}` },
+    body: JSON.stringify({ app_id: appId, app_secret: appSecret }),
+  });
+  const body = added.ok ? await added.json() : null;
+  if (!body || body.status !== true) throw new Error(`0.0.5: could not store its credentials: HTTP ${added.status} ${JSON.stringify(body)}`);
+}
+
+module.exports = { playgroundFor, preparePlayground, storeOriginalCredentials };

@@ -72,7 +72,7 @@ async function startSimulator(pluginDir, name = 'simulator') {
  * port, the WeChat API pointed at the simulator, rate limits off (one client address would hit
  * them), and `--expose-gc -r bench/heap-probe.js` so that its heap can be read after a full GC.
  */
-async function startStrapi({ name, appDir, database, simulatorPort, heapFile, nodeFlags = [] }) {
+async function startStrapi({ name, appDir, database, simulatorPort, heapFile, nodeFlags = [], env = {} }) {
   const port = await freePort();
   const child = startProcess(name, [...nodeFlags, '--expose-gc', '-r', path.join(__dirname, 'heap-probe.js'), STRAPI_BIN, 'start'], {
     cwd: appDir,
@@ -90,6 +90,7 @@ async function startStrapi({ name, appDir, database, simulatorPort, heapFile, no
       STRAPI_TELEMETRY_DISABLED: 'true',
       BROWSER: 'none',
       BENCH_HEAP_FILE: heapFile,
+      ...env,
     },
   });
   const url = `http://127.0.0.1:${port}`;

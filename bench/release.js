@@ -9,7 +9,8 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { ROOT, WORK } = require('./options');
+const { createHash } = require('crypto');
+const { ORIGINAL_TGZ, ROOT, WORK } = require('./options');
 
 const STAMP = '.bench-built-from';
 
@@ -68,4 +69,35 @@ function buildRelease(ref) {
   return { ref, commit, dir };
 }
 
-module.exports = { buildRelease, describeWorkingTree, resolveRef };
+const ORIGINAL_WECHAT_ORIGIN = 'https://api.weixin.qq.com';
+
+/**
+ * The original plugin 0.0.5 from its packed tarball (ORIGINAL_TGZ), unpacked into .tmp/bench/releases/v0.0.5/ with
+ * the repository's node_modules linked in (it requires axios and @strapi/utils from the app, declaring none). Its
+ * one change: it calls https://api.weixin.qq.com itself, with no option to point it elsewhere, so that origin in
+ * server/services/wechat.js becomes WECHAT_API_BASE_URL (the simulator). Returns { ref, commit: null, dir,
+ * original: true }, or { skipped } saying why it is not here.
+ */
+function buildOriginal() {
+  if (!ORIGINAL_TGZ) return { skipped: 'BENCH_ORIGINAL=none' };
+  if (!fs.existsSync(ORIGINAL_TGZ))
+    return { skipped: `no ${path.relative(ROOT, ORIGINAL_TGZ)} (the original plugin, packed; BENCH_ORIGINAL=<path> to give it)` };
+  const digest = createHash('sha256').update(fs.readFileSync(ORIGINAL_TGZ)).digest('hex');
+  const dir = path.join(WORK, 'releases', 'v0.0.5');
+  const stamp = path.join(dir, STAMP);
+  if (!(fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === digest)) {
+    console.log(`Unpacking the original plugin 0.0.5 from ${path.relative(ROOT, ORIGINAL_TGZ)} into ${path.relative(ROOT, dir)}...`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync('tar', ['-xzf', ORIGINAL_TGZ, '-C', dir, '--strip-components=1'], { stdio: 'inherit' });
+    const service = path.join(dir, 'server', 'services', 'wechat.js');
+    const source = fs.readFileSync(service, 'utf8');
+    if (source.split(ORIGINAL_WECHAT_ORIGIN).length !== 2) throw new Error(`${service}: expected ${ORIGINAL_WECHAT_ORIGIN} exactly once`);
+    fs.writeFileSync(service, source.replace(ORIGINAL_WECHAT_ORIGIN, '${process.env.WECHAT_API_BASE_URL}'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    fs.writeFileSync(stamp, digest + '\n');
+  }
+  return { ref: 'v0.0.5', commit: null, dir, original: true };
+}
+
+module.exports = { buildOriginal, buildRelease, describeWorkingTree, resolveRef };

@@ -9,20 +9,22 @@
  * The request shape of each scenario is in bench/load.js.
  */
 const { FIRST_LOGINS } = require('./options');
-const { heapAfterGcMiB, rssMiB } = require('./measure');
+const { heapAfterGcMiB, memoryAfterGc, rssMiB } = require('./measure');
 const { combineRounds, compareRounds, round } = require('./stats');
 
 const LABELS = {
   health: '`GET /_health` (baseline)',
   invalid: 'WeChat login refused at validation (400): the floor of a routed JSON POST',
-  returning: 'WeChat login, returning user',
-  new: 'WeChat login, new user',
+  returning: "WeChat login, returning user, 0.0.5's body `{ code, userInfo }` (the same anonymous profile each time), session key kept",
+  'returning-code': 'WeChat login, returning user, `{ code }` only, session key kept',
+  'returning-renewed': "WeChat login, returning user, 0.0.5's body, a new session key at every login (worst case)",
+  new: "WeChat login, new user (0.0.5's body)",
   local: 'users-permissions `POST /api/auth/local` (baseline)',
 };
 /** Scenarios of every round, in this order. */
-const ROUNDED = ['health', 'invalid', 'returning', 'new'];
-/** Scenarios also run against the baseline build, in the same rounds. */
-const COMPARED = ['returning', 'new'];
+const ROUNDED = ['health', 'invalid', 'returning', 'returning-code', 'returning-renewed', 'new'];
+/** Scenarios also run against the baseline builds, in the same rounds. */
+const COMPARED = ['returning', 'returning-code', 'returning-renewed', 'new'];
 
 /** 2,000 `/_health` and the first FIRST_LOGINS returning logins. */
 async function warmUp(meter, options) {
@@ -43,8 +45,7 @@ async function memoryCheck(meter, { totalLogins, heapFile, heapBaseline }) {
   const heapAfterFirst = heapBaseline ? await heapAfterGcMiB(meter.pid, heapFile) : null;
   await loginsUpTo(meter, totalLogins, () => rssSeries.push({ logins: meter.logins, rssMiB: round(rssMiB(meter.pid), 1) }));
   const rssAfterAll = rssMiB(meter.pid);
-  const heapAfterAll = await heapAfterGcMiB(meter.pid, heapFile);
-  const rssAfterGc = rssMiB(meter.pid);
+  const afterGc = await memoryAfterGc(meter.pid, heapFile);
   return {
     firstLogins,
     totalLogins: meter.logins,
@@ -53,8 +54,9 @@ async function memoryCheck(meter, { totalLogins, heapFile, heapBaseline }) {
     growthPercent: round(((rssAfterAll - rssAfterFirst) / rssAfterFirst) * 100, 1),
     rssSeries,
     heapAfterGcFirstMiB: heapAfterFirst,
-    heapAfterGcAllMiB: heapAfterAll,
-    rssAfterFinalGcMiB: round(rssAfterGc, 1),
+    heapAfterGcAllMiB: afterGc.heapUsedMiB,
+    rssAfterFinalGcMiB: afterGc.rssMiB,
+    afterGc,
     fullGcAfterFirstReading: heapBaseline,
   };
 }
@@ -69,20 +71,21 @@ async function loginsUpTo(meter, total, afterEach = () => {}) {
 
 /**
  * `rounds` rounds of every scenario against the current build: the machine's speed drifts between
- * runs, and a drift then touches each scenario and its /_health alike. With a baseline, its
- * returning and new-user runs sit right beside the current build's in each of the first
- * `compareRounds` rounds (extra rounds, if more than `rounds`, hold only those pairs), the build
- * that goes first alternating from one round to the next.
- * Returns the current build's medians per scenario and, with a baseline, the comparison.
+ * runs, and a drift then touches each scenario and its /_health alike. With baselines ({ ref, meter }
+ * each), their runs of the compared scenarios sit right beside the current build's in each of the first
+ * `compareRounds` rounds (extra rounds, if more than `rounds`, hold only those), the order of the builds
+ * rotating from one round to the next.
+ * Returns the current build's medians per scenario and, with baselines, the comparison with each.
  */
-async function runRounds({ current, baseline, rounds, compareRounds: pairedRounds, seconds }) {
-  const total = baseline ? Math.max(rounds, pairedRounds) : rounds;
+async function runRounds({ current, baselines, rounds, compareRounds: pairedRounds, seconds }) {
+  const total = baselines.length ? Math.max(rounds, pairedRounds) : rounds;
+  const builds = [{ ref: 'current', meter: current }, ...baselines];
   const main = [];
-  const pairs = Object.fromEntries(COMPARED.map((scenario) => [scenario, []]));
+  const sideBySide = Object.fromEntries(COMPARED.map((scenario) => [scenario, []]));
   for (let i = 0; i < total; i += 1) {
     if (total > 1) console.log(`  round ${i + 1} of ${total}`);
     const inMain = i < rounds;
-    const paired = Boolean(baseline) && i < pairedRounds;
+    const paired = baselines.length > 0 && i < pairedRounds;
     const results = {};
     for (const scenario of ROUNDED) {
       const compared = paired && COMPARED.includes(scenario);
@@ -91,12 +94,11 @@ async function runRounds({ current, baseline, rounds, compareRounds: pairedRound
         results[scenario] = await current.measure(scenario, { duration: seconds });
         continue;
       }
-      const first = i % 2 === 0 ? 'current' : 'baseline';
-      const order = first === 'current' ? ['current', 'baseline'] : ['baseline', 'current'];
-      const pair = { first };
-      for (const key of order) pair[key] = await (key === 'current' ? current : baseline).measure(scenario, { duration: seconds });
-      pairs[scenario].push(pair);
-      results[scenario] = pair.current;
+      const order = builds.map((_, k) => builds[(k + i) % builds.length]);
+      const round = { order: order.map((b) => b.ref), results: {} };
+      for (const build of order) round.results[build.ref] = await build.meter.measure(scenario, { duration: seconds });
+      sideBySide[scenario].push(round);
+      results[scenario] = round.results.current;
     }
     if (inMain) main.push(results);
   }
@@ -106,7 +108,11 @@ async function runRounds({ current, baseline, rounds, compareRounds: pairedRound
       main.map((r) => r[scenario]),
       main.map((r) => r.health)
     );
-  const comparison = baseline ? Object.fromEntries(COMPARED.map((scenario) => [scenario, compareRounds(pairs[scenario])])) : null;
+  const comparison = baselines.length
+    ? Object.fromEntries(
+        baselines.map(({ ref }) => [ref, Object.fromEntries(COMPARED.map((scenario) => [scenario, compareRounds(sideBySide[scenario], ref)]))])
+      )
+    : null;
   return { runs, comparison };
 }
 

@@ -41,10 +41,11 @@ function combineRounds(results, healths) {
 }
 
 /**
- * One scenario run by two builds in the same rounds ({ current, baseline, first } per round):
- * each build's medians, and the medians of the same-round ratios current ÷ baseline.
+ * One scenario run by several builds in the same rounds ({ order, results: { current, <ref>... } } per round):
+ * the current build's and `ref`'s medians, and the medians of the same-round ratios current ÷ `ref`.
  */
-function compareRounds(pairs) {
+function compareRounds(rounds, ref) {
+  const pairs = rounds.map((r) => ({ current: r.results.current, baseline: r.results[ref], first: r.order[0] }));
   const side = (key) => {
     const results = pairs.map((p) => p[key]);
     const pick = (f) => median(results.map(f));

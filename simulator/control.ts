@@ -8,6 +8,7 @@
  *   POST /__sim/fault          { fault, times?, api? }                     → { ok }
  *   POST /__sim/encrypted-data { appid?, user?, data?, watermark? }        → { encryptedData, iv } (encryptData; data: default
  *                              the user's WeRun data; watermark: fields to replace, or null) or { ok: false, error }
+ *   POST /__sim/session-key-retention { ms }                              → { ok } (setSessionKeyRetention)
  *   GET  /__sim/stats                                                      → getStats()
  *   GET  /__sim/messages                                                   → the subscribe messages sent
  * appid defaults to the demo app, user to 'demo'.
@@ -54,6 +55,12 @@ export function control(sim: WeChatSimulator, method: string, path: string, body
       const api = API_NAMES.find((name) => name === body?.api);
       if (body?.api !== undefined && !api) return { ok: false, error: `api must be one of ${API_NAMES.join(', ')}` };
       sim.setFault((body?.fault as Fault | undefined) ?? null, typeof body?.times === 'number' ? body.times : Infinity, api);
+      return { ok: true };
+    }
+    case 'POST /__sim/session-key-retention': {
+      const ms = body?.ms;
+      if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) return { ok: false, error: 'ms must be a whole number ≥ 0' };
+      sim.setSessionKeyRetention(ms);
       return { ok: true };
     }
     case 'POST /__sim/encrypted-data': {

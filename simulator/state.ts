@@ -77,7 +77,7 @@ export class SimulatorState {
   private readonly openids = new Map<string, { appId: string; user: string }>();
   /** `appId user` → the user's current session_key in that app (bounded like the openids). */
   private readonly sessionKeys = new Map<string, { key: string; issuedAt: number }>();
-  readonly sessionKeyRetentionMs: number;
+  sessionKeyRetentionMs: number;
   /** Subscribe message templates per AppID: template id → its keys (thing1, time2...). */
   readonly templates = new Map<string, Map<string, string[]>>();
   /** `appId templateId openid` of the users who refused a template. */

@@ -145,6 +145,11 @@ export class WeChatSimulator {
     this.faultApi = api ?? null;
   }
 
+  /** From now on, a wx.login within `ms` of the user's key being issued gets that key back (0: a new key every time). */
+  setSessionKeyRetention(ms: number): void {
+    this.state.sessionKeyRetentionMs = ms;
+  }
+
   /**
    * What wx.login would give `user` on the device: a fresh single-use code. Like WeChat, the login renews the user's
    * session_key in `appId` now, whether or not the code ever reaches a server: the key an earlier code2session

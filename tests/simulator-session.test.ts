@@ -209,6 +209,17 @@ describe('session key retention (sessionKeyRetentionMs)', () => {
     }
     await expect(startSimulatorFromEnv(['--port', '0', '--session-key-retention-ms', 'soon'])).rejects.toThrow(/whole number/);
   });
+
+  test('POST /__sim/session-key-retention changes it at run time (a bench switches between kept and renewed keys)', async () => {
+    const set = (body: unknown) => fetch(`${base}/__sim/session-key-retention`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
+    expect(await set({ ms: 0 })).toEqual({ ok: true });
+    const a = await exchange('sim_wes_1');
+    expect(await exchange('sim_wes_2')).not.toBe(a);
+    expect(await set({ ms: 'long' })).toEqual({ ok: false, error: 'ms must be a whole number ≥ 0' });
+    expect(await set({ ms: 60_000 })).toEqual({ ok: true });
+    const b = await exchange('sim_wes_3');
+    expect(await exchange('sim_wes_4')).toBe(b);
+  });
 });
 
 test('by default every wx.login renews the key', async () => {
