@@ -20,7 +20,8 @@ const TARGETS = { returningThroughput: 0.2, returningCpu: 6, newThroughput: 0.05
  * (single runs drift by about ±20% on the bench machine, those medians far less):
  * - the original plugin 0.0.5, on its own request: returning logins (its body, and `{ code }` alone) at least 1.3×
  *   its throughput at no more than 0.75× its Strapi CPU per request, new users at least 10× its throughput;
- * - v1.0.0 (the 2.0 release criterion): returning logins (`{ code }`) ≥ 1.3× and ≤ 0.75×, new users no regression;
+ * - v1.0.0: a reference row (its criterion, 2.0's release criterion, was met and is recorded in docs/benchmarks.md),
+ *   only its errors checked;
  * - any other ref (the previous release): no regression in any scenario (≥ 0.95× throughput, ≤ 1.05× CPU: 5% is
  *   the room left for the noise).
  */
@@ -31,7 +32,7 @@ const CRITERIA = {
     'returning-code': { minThroughput: 1.3, maxCpu: 0.75 },
     new: { minThroughput: 10 },
   },
-  'v1.0.0': { 'returning-code': { minThroughput: 1.3, maxCpu: 0.75 }, new: NO_REGRESSION },
+  'v1.0.0': {},
 };
 const criteriaFor = (ref, scenarios) => CRITERIA[ref] ?? Object.fromEntries(scenarios.map((scenario) => [scenario, NO_REGRESSION]));
 const MAX_ERROR_SHARE = 0.001;
