@@ -299,7 +299,7 @@ maybe('the admin page on Strapi 5 (Vite build, Design System 2)', () => {
     await devPage.goto(`${develop.url}${PAGE_PATH}`);
     await devPage.locator('h1', { hasText: 'WeChat Mini Program Authenticator' }).waitFor();
     await row(CONFIG_APP.appId, devPage).waitFor();
-    // The Strapi 4 page's require('@strapi/helper-plugin') is in a try/catch (admin/src/helper-plugin.ts): esbuild
+    // The Strapi 4 page's require('@strapi/helper-plugin') is in a try/catch (admin/src/v4/helper-plugin.ts): esbuild
     // leaves it to run time instead of failing the pre-bundling.
     expect(develop.output()).not.toContain('Could not resolve "@strapi/helper-plugin"');
     await devPage.close();
