@@ -8,20 +8,9 @@ export interface AuditActor {
   email: string | null;
 }
 
-/** The moderation actions of the WeChat users view. */
-export type AuditAction = 'clear-nickname' | 'clear-avatar' | 'unbind-phone' | 'detach-identity' | 'block' | 'unblock';
+import type { AuditAction, AuditDetails, AuditEntry } from './wechat-users-view';
 
-export type AuditDetails = Record<string, string | number | boolean | null>;
-
-export interface AuditEntry {
-  id: number;
-  action: AuditAction;
-  adminUserId: number | null;
-  adminEmail: string | null;
-  targetUserId: number;
-  details: AuditDetails;
-  createdAt: string;
-}
+export type { AuditAction, AuditDetails, AuditEntry };
 
 interface AuditRow {
   id: number;

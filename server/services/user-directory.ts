@@ -4,54 +4,9 @@ import { getService } from '../utils/get-service';
 import { maskPhoneNumber } from '../utils/phone-mask';
 import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
 
-/** What a search term matched a user by. */
-export type MatchKey = 'openid' | 'unionid' | 'phone' | 'nickname' | 'userId' | 'username' | 'email';
+import type { IdentityCardEntry, MatchKey, UserCard, UserMatch } from './wechat-users-view';
 
-/** One user found by a search: enough to pick the right one; the card has the rest. */
-export interface UserMatch {
-  id: number;
-  username: string | null;
-  email: string | null;
-  nickname: string | null;
-  maskedPhone: string | null;
-  blocked: boolean;
-  /** The AppIDs the user has an identity in. */
-  appIds: string[];
-  matchedBy: MatchKey[];
-}
-
-export interface IdentityCardEntry {
-  id: number;
-  appId: string;
-  /** The app's name in the app list, null when it has none or is no longer in the list. */
-  appName: string | null;
-  openid: string;
-  unionid: string | null;
-  firstLoginAt: string | null;
-  /** The latest login that renewed the session key (a login with an unchanged key writes nothing). */
-  lastLoginAt: string | null;
-}
-
-/** One person as the WeChat users view shows them: never a session key, a secret or the full phone number. */
-export interface UserCard {
-  id: number;
-  /** Strapi 5's document id (the Content Manager's links use it), null on Strapi 4. */
-  documentId: string | null;
-  username: string | null;
-  email: string | null;
-  provider: string | null;
-  blocked: boolean;
-  createdAt: string | null;
-  unionid: string | null;
-  /** Set through PUT /profile (checked). */
-  nickname: string | null;
-  /** What the latest login's userInfo said (never checked). */
-  loginNickname: string | null;
-  avatar: { id: number; url: string; thumbnailUrl: string | null } | null;
-  loginAvatarUrl: string | null;
-  phone: { maskedNumber: string; countryCode: string | null; verifiedAt: string | null } | null;
-  identities: IdentityCardEntry[];
-}
+export type { IdentityCardEntry, MatchKey, UserCard, UserMatch };
 
 interface UserRow {
   id: number;
@@ -126,11 +81,26 @@ export default ({ strapi }: { strapi: Strapi }) => {
     ]);
     add('openid', userIdsOf(openid));
     add('unionid', [...userIdsOf(unionid), ...usersByUnionid.map((row) => row.id)]);
-    add('phone', phone.map((row) => row.id));
-    add('nickname', nickname.map((row) => row.id));
-    add('userId', byId.map((row) => row.id));
-    add('username', username.map((row) => row.id));
-    add('email', email.map((row) => row.id));
+    add(
+      'phone',
+      phone.map((row) => row.id)
+    );
+    add(
+      'nickname',
+      nickname.map((row) => row.id)
+    );
+    add(
+      'userId',
+      byId.map((row) => row.id)
+    );
+    add(
+      'username',
+      username.map((row) => row.id)
+    );
+    add(
+      'email',
+      email.map((row) => row.id)
+    );
     const full = [openid, unionid, usersByUnionid, phone, nickname, username, email].some((rows) => rows.length >= SEARCH_LIMIT);
     return { found, full };
   }

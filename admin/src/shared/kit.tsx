@@ -48,7 +48,15 @@ export interface AdminKit {
   TextField: ComponentType<TextFieldProps>;
   /** A modal holding a form: header with the title, body, footer with actions on both sides. */
   FormModal: ComponentType<
-    Children & { title: string; closeLabel: string; onClose: () => void; onSubmit: (event: React.FormEvent) => void; testId?: string; start: ReactNode; end: ReactNode }
+    Children & {
+      title: string;
+      closeLabel: string;
+      onClose: () => void;
+      onSubmit: (event: React.FormEvent) => void;
+      testId?: string;
+      start: ReactNode;
+      end: ReactNode;
+    }
   >;
   /** A confirmation dialog with a warning icon; `confirm` is the confirming button (it does not close the dialog). */
   ConfirmDialog: ComponentType<Children & { title: string; onCancel: () => void; cancelLabel: string; confirm: ReactNode }>;

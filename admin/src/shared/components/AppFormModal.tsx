@@ -13,7 +13,15 @@ import { TestResult } from './TestResult';
  * Adds an app (`app` null) or edits one: its name (store apps) and its AppSecret (write-only: the field starts
  * empty and an empty field keeps the secret in effect). Both can test the values entered with WeChat before saving.
  */
-export function AppFormModal({ app, onClose, onSaved }: { app: AppView | null; onClose: () => void; onSaved: (settings: SettingsView, message: SavedMessage) => void }) {
+export function AppFormModal({
+  app,
+  onClose,
+  onSaved,
+}: {
+  app: AppView | null;
+  onClose: () => void;
+  onSaved: (settings: SettingsView, message: SavedMessage) => void;
+}) {
   const { FormModal, Grid, GridItem, TextField } = useKit();
   const t = useT();
   const form = useAppForm(app, onSaved);

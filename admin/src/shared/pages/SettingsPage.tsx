@@ -68,10 +68,20 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
         </Flex>
       </Content>
       {(overlay?.kind === 'add' || overlay?.kind === 'edit') && (
-        <AppFormModal key={overlay.kind === 'edit' ? overlay.app.appId : 'add'} app={overlay.kind === 'edit' ? overlay.app : null} onClose={page.close} onSaved={page.saved} />
+        <AppFormModal
+          key={overlay.kind === 'edit' ? overlay.app.appId : 'add'}
+          app={overlay.kind === 'edit' ? overlay.app : null}
+          onClose={page.close}
+          onSaved={page.saved}
+        />
       )}
       {overlay?.kind === 'remove' && (
-        <RemoveAppDialog app={overlay.app} removing={page.busyAppId === overlay.app.appId} onCancel={page.close} onConfirm={() => void page.remove(overlay.app)} />
+        <RemoveAppDialog
+          app={overlay.app}
+          removing={page.busyAppId === overlay.app.appId}
+          onCancel={page.close}
+          onConfirm={() => void page.remove(overlay.app)}
+        />
       )}
     </Page>
   );
