@@ -2,7 +2,7 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import type { Strapi } from '../types';
 import type { AuditAction, AuditActor } from '../services/audit-log';
-import type { ModerationResult } from '../services/user-moderation';
+import type { ModerationResult, RecordAction } from '../services/user-moderation';
 import { getService } from '../utils/get-service';
 import { validateIdentityParams, validateSearch, validateUserParams } from './validation/wechat-users';
 
@@ -16,7 +16,8 @@ const actorOf = (ctx: Context): AuditActor => {
 /**
  * The admin panel's WeChat users view (admin JWT + RBAC, see routes): search, one person's card, and the actions on
  * it. Every answer is built field by field (server/services/user-directory.ts): no session key, secret or full phone
- * number. Each action that changed something is recorded in the audit log, and answers the card as it is now.
+ * number. Each action that changed something is recorded in the audit log (in its own transaction), and answers the
+ * card as it is now.
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   const directory = () => getService(strapi, 'userDirectory');
@@ -28,14 +29,14 @@ export default ({ strapi }: { strapi: Strapi }) => {
     return { ...card, audit: await getService(strapi, 'auditLog').forUser(userId) };
   }
 
-  /** Runs one action on the user of the route, records it when it changed something, answers the card. */
+  /** Runs one action on the user of the route (which records it when it changed something), answers the card. */
   const action =
-    (name: AuditAction, run: (userId: number, ctx: Context) => Promise<ModerationResult>) =>
+    (name: AuditAction, run: (userId: number, record: RecordAction, ctx: Context) => Promise<ModerationResult>) =>
     async (ctx: Context): Promise<void> => {
       const { id } = await validateUserParams(ctx.params);
-      const result = await run(id, ctx);
-      if (result.changed) await getService(strapi, 'auditLog').record(actorOf(ctx), name, id, result.details);
-      ctx.body = { data: { changed: result.changed, user: await cardOf(id) } };
+      const record: RecordAction = (details) => getService(strapi, 'auditLog').record(actorOf(ctx), name, id, details);
+      const { changed } = await run(id, record, ctx);
+      ctx.body = { data: { changed, user: await cardOf(id) } };
     };
 
   return {
@@ -49,14 +50,14 @@ export default ({ strapi }: { strapi: Strapi }) => {
       ctx.body = { data: await cardOf(id) };
     },
 
-    clearNickname: action('clear-nickname', (id) => moderation().clearNickname(id)),
-    clearAvatar: action('clear-avatar', (id) => moderation().clearAvatar(id)),
-    unbindPhone: action('unbind-phone', (id) => moderation().unbindPhone(id)),
-    detachIdentity: action('detach-identity', async (id, ctx) => {
+    clearNickname: action('clear-nickname', (id, record) => moderation().clearNickname(id, record)),
+    clearAvatar: action('clear-avatar', (id, record) => moderation().clearAvatar(id, record)),
+    unbindPhone: action('unbind-phone', (id, record) => moderation().unbindPhone(id, record)),
+    detachIdentity: action('detach-identity', async (id, record, ctx) => {
       const { identityId } = await validateIdentityParams(ctx.params);
-      return moderation().detachIdentity(id, identityId);
+      return moderation().detachIdentity(id, identityId, record);
     }),
-    block: action('block', (id) => moderation().setBlocked(id, true)),
-    unblock: action('unblock', (id) => moderation().setBlocked(id, false)),
+    block: action('block', (id, record) => moderation().setBlocked(id, true, record)),
+    unblock: action('unblock', (id, record) => moderation().setBlocked(id, false, record)),
   };
 };

@@ -27,18 +27,23 @@ interface IdentityRow {
   unionid: string | null;
 }
 
-/** What an action changed, for the audit log (ids and flags, never a value the user gave or WeChat vouched for). */
+/** Whether an action changed anything. */
 export interface ModerationResult {
   changed: boolean;
-  details: AuditDetails;
 }
+
+/**
+ * Records an action that changed something (server/services/audit-log.ts), in the action's own transaction: an
+ * action is never done unrecorded. The details are ids and flags, never a value the user gave or WeChat vouched for.
+ */
+export type RecordAction = (details: AuditDetails) => Promise<void>;
 
 const userNotFound = (userId: number) => new NotFoundError(`User #${userId} does not exist`, { userId });
 
 /**
  * What an admin may do to a WeChat user from the WeChat users view. Every write to the fields only the plugin writes
- * runs through the identity guard's asIdentityWrite, in one transaction with the read it depends on. An action that
- * finds nothing to change changes nothing (`changed: false`).
+ * runs through the identity guard's asIdentityWrite, in one transaction with the read it depends on and the audit
+ * record. An action that finds nothing to change changes and records nothing (`changed: false`).
  */
 export default ({ strapi }: { strapi: Strapi }) => {
   const users = () => query<UserRow>(strapi, USER_UID);
@@ -67,38 +72,47 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   return {
     /** The nickname set through PUT /profile, and the one the latest login's userInfo carried. */
-    clearNickname: (userId: number): Promise<ModerationResult> =>
+    clearNickname: (userId: number, record: RecordAction): Promise<ModerationResult> =>
       transaction(strapi, async () => {
         const user = await userRow(userId);
         const userInfo = withoutUserInfo(user, 'nickName');
         const changed = Boolean(user.wechatNickname) || userInfo !== undefined;
-        if (changed) await writeUser(userId, { wechatNickname: null, ...(userInfo !== undefined ? { wechatUserInfo: userInfo } : {}) });
-        return { changed, details: { profileNickname: Boolean(user.wechatNickname), loginNickname: userInfo !== undefined } };
+        if (changed) {
+          await writeUser(userId, { wechatNickname: null, ...(userInfo !== undefined ? { wechatUserInfo: userInfo } : {}) });
+          await record({ profileNickname: Boolean(user.wechatNickname), loginNickname: userInfo !== undefined });
+        }
+        return { changed };
       }),
 
     /** The avatar set through PUT /profile (unlinked, then deleted from the Media Library) and the login's avatarUrl. */
-    async clearAvatar(userId: number): Promise<ModerationResult> {
-      const { fileId, loginAvatar } = await transaction(strapi, async () => {
+    async clearAvatar(userId: number, record: RecordAction): Promise<ModerationResult> {
+      const { fileId, changed } = await transaction(strapi, async () => {
         const user = await userRow(userId, { wechatAvatar: { select: ['id'] } });
         const userInfo = withoutUserInfo(user, 'avatarUrl');
         const file = user.wechatAvatar?.id ?? null;
+        const loginAvatar = userInfo !== undefined;
         await asIdentityWrite(async () => {
           if (file !== null) await users().update({ where: { id: userId }, data: { wechatAvatar: null } });
-          if (userInfo !== undefined) await writeUser(userId, { wechatUserInfo: userInfo });
+          if (loginAvatar) await writeUser(userId, { wechatUserInfo: userInfo });
         });
-        return { fileId: file, loginAvatar: userInfo !== undefined };
+        if (file !== null || loginAvatar) await record({ fileId: file, loginAvatar });
+        return { fileId: file, changed: file !== null || loginAvatar };
       });
+      // After the commit: the file goes only once nothing links to it any more.
       if (fileId !== null) await getService(strapi, 'avatar').discard(fileId, userId);
-      return { changed: fileId !== null || loginAvatar, details: { fileId, loginAvatar } };
+      return { changed };
     },
 
     /** The verified phone number (all four fields). */
-    unbindPhone: (userId: number): Promise<ModerationResult> =>
+    unbindPhone: (userId: number, record: RecordAction): Promise<ModerationResult> =>
       transaction(strapi, async () => {
         const user = await userRow(userId);
         const changed = Boolean(user.purePhoneNumber);
-        if (changed) await writeUser(userId, { phoneNumber: null, purePhoneNumber: null, phoneCountryCode: null, phoneVerifiedAt: null });
-        return { changed, details: { countryCode: changed ? user.phoneCountryCode : null } };
+        if (changed) {
+          await writeUser(userId, { phoneNumber: null, purePhoneNumber: null, phoneCountryCode: null, phoneVerifiedAt: null });
+          await record({ countryCode: user.phoneCountryCode });
+        }
+        return { changed };
       }),
 
     /**
@@ -106,7 +120,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
      * account by the usual rules. So that it does not link straight back, the user also lets go of what would link it:
      * its unionid when no identity it keeps carries it, and the openid 0.0.5/1.0 kept on it when it is this one.
      */
-    detachIdentity: (userId: number, identityId: number): Promise<ModerationResult> =>
+    detachIdentity: (userId: number, identityId: number, record: RecordAction): Promise<ModerationResult> =>
       transaction(strapi, async () => {
         const user = await userRow(userId);
         const identity = await identities().findOne({
@@ -124,16 +138,20 @@ export default ({ strapi }: { strapi: Strapi }) => {
             ...(releaseLegacyOpenid ? { openid: null, wechatSessionKey: null } : {}),
           });
         }
-        return { changed: true, details: { identityId: identity.id, appId: identity.appId, unionidReleased: releaseUnionid } };
+        await record({ identityId: identity.id, appId: identity.appId, unionidReleased: releaseUnionid });
+        return { changed: true };
       }),
 
     /** users-permissions' `blocked`: a blocked user's logins (WeChat and others) are refused. */
-    setBlocked: (userId: number, blocked: boolean): Promise<ModerationResult> =>
+    setBlocked: (userId: number, blocked: boolean, record: RecordAction): Promise<ModerationResult> =>
       transaction(strapi, async () => {
         const user = await userRow(userId);
         const changed = Boolean(user.blocked) !== blocked;
-        if (changed) await writeUser(userId, { blocked });
-        return { changed, details: {} };
+        if (changed) {
+          await writeUser(userId, { blocked });
+          await record({});
+        }
+        return { changed };
       }),
   };
 };
