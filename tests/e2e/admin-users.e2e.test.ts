@@ -6,9 +6,10 @@
  * Needs /usr/bin/chromium; without it the test is skipped, except under CI.
  */
 import fs from 'fs';
+import path from 'path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
-import { ensurePlaygroundBuilt, RunningPlayground, startPlayground } from './playground';
+import { ensurePlaygroundBuilt, REPO_ROOT, RunningPlayground, startPlayground } from './playground';
 import { usersViewTests } from './users-view';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -68,5 +69,6 @@ maybe('WeChat users view on Strapi 4 in Chromium', () => {
     page,
     superAdmin: SUPER,
     apps: [SHOP, CLUB],
+    screenshot: path.join(REPO_ROOT, 'docs', 'screenshots', 'users-en.png'),
   }));
 });

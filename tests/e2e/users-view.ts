@@ -33,6 +33,8 @@ export interface UsersViewEnv {
   superAdmin: AdminAccount;
   /** Two apps of the Strapi's app list, bound to one Open Platform account in the simulator. */
   apps: [{ appId: string; name: string }, { appId: string; name: string }];
+  /** Where to save a screenshot of the card after the actions (docs/screenshots/), if anywhere. */
+  screenshot?: string;
 }
 
 export async function adminApi(baseUrl: string, method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; data: unknown }> {
@@ -187,6 +189,11 @@ export function usersViewTests(getEnv: () => UsersViewEnv): void {
     expect(detached.status()).toBe(200);
     await identityRow(page, second.appId).waitFor({ state: 'detached' });
     await identityRow(page, first.appId).waitFor();
+    if (env.screenshot) {
+      await page.mouse.move(0, 0);
+      await page.waitForTimeout(3000); // the notifications close themselves
+      await page.screenshot({ path: env.screenshot, fullPage: true, animations: 'disabled', caret: 'hide' });
+    }
   });
 
   test('WeChat users: a role with only "Read WeChat users" sees the view and cannot act (the API refuses too)', async () => {
