@@ -39,7 +39,7 @@ const PHONE = '13912345678';
 beforeAll(async () => {
   const apiBaseUrl = await sim.start();
   app = await startTestApp({
-    name: 'admin-users',
+    name: 'users-view-api',
     pluginConfig: {
       apiBaseUrl,
       apps: [
