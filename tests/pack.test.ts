@@ -89,7 +89,9 @@ test('the tarball holds the built plugin, its docs and license, and nothing of t
     'dist/strapi-server.js',
     'dist/admin-esm/index.js',
     'dist/admin-esm/v5/pages/SettingsPage.js',
-    'dist/admin/src/pages/SettingsPage.js',
+    'dist/admin-esm/v5/pages/UsersPage.js',
+    'dist/admin/src/v4/pages/SettingsPage.js',
+    'dist/admin/src/v4/pages/UsersPage.js',
     'dist/server/index.js',
   ]) {
     expect(files).toContain(file);

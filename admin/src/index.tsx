@@ -1,13 +1,16 @@
 // The admin entry for both Strapi majors (docs/design/strapi-5.md, "3. Packaging"). It is compiled as an ES module
 // (admin/src/v5/tsconfig.json, into dist/admin-esm) so that both lazy pages stay dynamic import()s for the bundler:
-// - Strapi 5 (Vite): the page in ./v5 (@strapi/strapi/admin, Design System 2), compiled alongside as ESM;
-// - Strapi 4 (webpack): the page in ./pages (@strapi/helper-plugin, Design System 1), compiled to CommonJS into
-//   dist/admin/src by tsconfig.build.json. It must stay CommonJS: on Vite an ESM import of @strapi/helper-plugin
-//   (which Strapi 5 lacks) fails the build even in a lazy chunk, while a require is left external.
+// - Strapi 5 (Vite): the pages in ./v5/pages (the shared pages of ./shared with ./v5/kit: @strapi/strapi/admin,
+//   Design System 2), compiled alongside as ESM;
+// - Strapi 4 (webpack): the pages in ./v4/pages (the same shared pages with ./v4/kit: @strapi/helper-plugin, Design
+//   System 1), compiled to CommonJS into dist/admin/src by tsconfig.build.json. They must stay CommonJS: on Vite an
+//   ESM import of @strapi/helper-plugin (which Strapi 5 lacks) fails the build even in a lazy chunk, while a require
+//   is left external.
 // Nothing here may import @strapi/helper-plugin, or anything that exists on one major only.
 import { PLUGIN_ID, PLUGIN_NAME } from './plugin-id';
-import { PluginIcon } from './components/PluginIcon';
-import { PERMISSIONS } from './permissions';
+import { PluginIcon } from './shared/components/PluginIcon';
+import { UsersIcon } from './shared/components/UsersIcon';
+import { PERMISSIONS, USER_PERMISSIONS } from './permissions';
 import { getTrad } from './utils/get-trad';
 import { prefixPluginTranslations } from './utils/prefix-translations';
 import en from './translations/en.json';
@@ -32,10 +35,16 @@ const isStrapi5 = (app: object) => 'router' in app;
 
 // Plain arrow functions returning import(): Strapi 5 warns about async component loaders.
 const V5Page = (): PageModule => import('./v5/pages/SettingsPage');
-// The CommonJS build of the Strapi 4 page, from dist/admin-esm/index.js. The path exists only in dist, so the ESM
-// build neither follows nor compiles it.
-// @ts-expect-error dist/admin/src/pages/SettingsPage.js, built by tsconfig.build.json
-const V4Page = (): PageModule => import('../admin/src/pages/SettingsPage.js');
+const V5UsersPage = (): PageModule => import('./v5/pages/UsersPage');
+// The CommonJS build of the Strapi 4 pages, from dist/admin-esm/index.js. The paths exist only in dist, so the ESM
+// build neither follows nor compiles them.
+// @ts-expect-error dist/admin/src/v4/pages/SettingsPage.js, built by tsconfig.build.json
+const V4Page = (): PageModule => import('../admin/src/v4/pages/SettingsPage.js');
+// @ts-expect-error dist/admin/src/v4/pages/UsersPage.js, built by tsconfig.build.json
+const V4UsersPage = (): PageModule => import('../admin/src/v4/pages/UsersPage.js');
+
+/** The WeChat users view's own menu entry, shown to admins allowed to read it. */
+const USERS_PATH = `${PLUGIN_ID}-users`;
 
 /** Set by register(), which sees the app object that tells the majors apart; bootstrap()'s argument does not. */
 let strapi5 = false;
@@ -51,6 +60,13 @@ export default {
       intlLabel: { id: getTrad('plugin.name'), defaultMessage: PLUGIN_NAME },
       Component: strapi5 ? V5Page : V4Page,
       permissions: PERMISSIONS.read,
+    });
+    app.addMenuLink({
+      to: strapi5 ? `plugins/${USERS_PATH}` : `/plugins/${USERS_PATH}`,
+      icon: UsersIcon,
+      intlLabel: { id: getTrad('users.menu'), defaultMessage: 'WeChat users' },
+      Component: strapi5 ? V5UsersPage : V4UsersPage,
+      permissions: USER_PERMISSIONS.read,
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_NAME });
   },

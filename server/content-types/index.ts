@@ -1,4 +1,5 @@
 import { accessTokenSchema } from './access-token';
+import { adminAuditSchema } from './admin-audit';
 import { identitySchema } from './identity';
 import { legacyCredentialSchema } from './legacy-credential';
 
@@ -6,4 +7,5 @@ export default {
   identity: { schema: identitySchema },
   'wx-credential': { schema: legacyCredentialSchema },
   'access-token': { schema: accessTokenSchema },
+  'admin-audit': { schema: adminAuditSchema },
 };

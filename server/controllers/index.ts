@@ -3,5 +3,6 @@ import encryptedData from './encrypted-data';
 import phone from './phone';
 import profile from './profile';
 import settings from './settings';
+import wechatUsers from './wechat-users';
 
-export default { auth, encryptedData, phone, profile, settings };
+export default { auth, encryptedData, phone, profile, settings, wechatUsers };

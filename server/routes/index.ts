@@ -5,6 +5,8 @@ import { PLUGIN_ID } from '../utils/plugin-id';
 const requires = (...actions: string[]) => ({ policies: [{ name: 'admin::hasPermissions', config: { actions } }] });
 const canRead = requires(ADMIN_ACTIONS.readSettings);
 const canUpdate = requires(ADMIN_ACTIONS.updateSettings);
+/** The users view: reading it, and each action on a user with its own permission (reading included). */
+const onUsers = (action?: string) => requires(ADMIN_ACTIONS.readUsers, ...(action ? [action] : []));
 
 /**
  * The login, public, rate-limited (one budget per client address shared by both URLs: the
@@ -35,6 +37,21 @@ export default {
       { method: 'PUT', path: '/settings/default', handler: 'settings.setDefault', config: canUpdate },
       // Makes the server call WeChat with what the admin typed: part of editing, so update permission.
       { method: 'POST', path: '/settings/test', handler: 'settings.test', config: canUpdate },
+      // The WeChat users view. The search term travels in a POST body: an openid or a phone number stays out of
+      // URLs and access logs.
+      { method: 'POST', path: '/users/search', handler: 'wechatUsers.search', config: onUsers() },
+      { method: 'GET', path: '/users/:id', handler: 'wechatUsers.findOne', config: onUsers() },
+      { method: 'POST', path: '/users/:id/clear-nickname', handler: 'wechatUsers.clearNickname', config: onUsers(ADMIN_ACTIONS.moderateUsers) },
+      { method: 'POST', path: '/users/:id/clear-avatar', handler: 'wechatUsers.clearAvatar', config: onUsers(ADMIN_ACTIONS.moderateUsers) },
+      { method: 'POST', path: '/users/:id/unbind-phone', handler: 'wechatUsers.unbindPhone', config: onUsers(ADMIN_ACTIONS.unbindPhone) },
+      {
+        method: 'POST',
+        path: '/users/:id/identities/:identityId/detach',
+        handler: 'wechatUsers.detachIdentity',
+        config: onUsers(ADMIN_ACTIONS.detachIdentity),
+      },
+      { method: 'POST', path: '/users/:id/block', handler: 'wechatUsers.block', config: onUsers(ADMIN_ACTIONS.blockUsers) },
+      { method: 'POST', path: '/users/:id/unblock', handler: 'wechatUsers.unblock', config: onUsers(ADMIN_ACTIONS.blockUsers) },
     ],
   },
   // Served under /api/strapi-wechat-miniprogram-auth/, governed by Users & Permissions.

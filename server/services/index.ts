@@ -1,3 +1,4 @@
+import auditLog from './audit-log';
 import avatar from './avatar';
 import credentialCheck from './credential-check';
 import credentials from './credentials';
@@ -13,9 +14,12 @@ import sessions from './sessions';
 import signUpSettings from './sign-up-settings';
 import token from './token';
 import upgrade from './upgrade';
+import userDirectory from './user-directory';
+import userModeration from './user-moderation';
 import wechat from './wechat';
 
 const services = {
+  auditLog,
   avatar,
   credentialCheck,
   credentials,
@@ -31,6 +35,8 @@ const services = {
   signUpSettings,
   token,
   upgrade,
+  userDirectory,
+  userModeration,
   wechat,
 };
 

@@ -11,7 +11,9 @@
  * opens PLUGINS → WeChat Mini Program Authenticator, adds a second app through the modal (a format error, a
  * server's field error, credentials tested before saving), tests it from its row, makes it the default, opens the
  * page from Settings → Global settings, and removes the app (the confirmation tells its identities). A screenshot
- * goes to docs/screenshots/strapi5-settings.png. Last, `strapi develop` (Vite's dev server) serves the page as well.
+ * goes to docs/screenshots/strapi5-settings.png. Then the WeChat users view (tests/e2e/users-view.ts, the same steps
+ * as on Strapi 4): search, identities, clearing a nickname, detaching an identity, a read-only role's view and a
+ * no-permission role's view. Last, `strapi develop` (Vite's dev server) serves the page as well.
  *
  * Skipped (with a warning) when tests/strapi5/app/node_modules or /usr/bin/chromium is missing, except under CI.
  * About 2 minutes, most of it the admin build.
@@ -23,6 +25,7 @@ import path from 'path';
 import { chromium, Browser, Page, Response } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
 import { freePort, REPO_ROOT } from './playground';
+import { adminApi, adminToken, usersViewTests } from './users-view';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS helper shared with the Strapi 5 playground script
 const { installedCopy, strapiBin, NODE_FLAGS } = require('../strapi5/installed-copy') as {
   installedCopy: (dir: string) => string;
@@ -126,7 +129,8 @@ async function registerAdmin(page: Page, url: string) {
 }
 
 maybe('the admin page on Strapi 5 (Vite build, Design System 2)', () => {
-  const sim = new WeChatSimulator({ apps: [CONFIG_APP, ADDED].map(({ appId, appSecret }) => ({ appId, appSecret })) });
+  // One Open Platform account: a person who logs in from both apps is one user with two identities (the users view).
+  const sim = new WeChatSimulator({ apps: [CONFIG_APP, ADDED].map(({ appId, appSecret }) => ({ appId, appSecret, openPlatformId: 'op-strapi5-admin' })) });
   let dir = '';
   let buildOutput = '';
   let strapi: Awaited<ReturnType<typeof startStrapi>> | undefined;
@@ -289,6 +293,22 @@ maybe('the admin page on Strapi 5 (Vite build, Design System 2)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test('the added app comes back (through the API) for the WeChat users view', async () => {
+    const token = await adminToken(strapi!.url, ADMIN);
+    const added = await adminApi(strapi!.url, 'POST', `${API}/settings/apps`, token, ADDED);
+    expect(added.status).toBe(200);
+  });
+
+  usersViewTests(() => ({
+    baseUrl: strapi!.url,
+    sim,
+    browser,
+    page,
+    superAdmin: ADMIN,
+    // The app from config has no name: the view shows its AppID.
+    apps: [{ appId: CONFIG_APP.appId, name: CONFIG_APP.appId }, ADDED],
+  }));
+
   test('`strapi develop` (Vite dev server, esbuild pre-bundling the plugin) serves the page too', async () => {
     await stop(strapi?.child);
     const develop = await startStrapi(dir, sim.baseUrl, 'develop');
@@ -299,7 +319,7 @@ maybe('the admin page on Strapi 5 (Vite build, Design System 2)', () => {
     await devPage.goto(`${develop.url}${PAGE_PATH}`);
     await devPage.locator('h1', { hasText: 'WeChat Mini Program Authenticator' }).waitFor();
     await row(CONFIG_APP.appId, devPage).waitFor();
-    // The Strapi 4 page's require('@strapi/helper-plugin') is in a try/catch (admin/src/helper-plugin.ts): esbuild
+    // The Strapi 4 page's require('@strapi/helper-plugin') is in a try/catch (admin/src/v4/helper-plugin.ts): esbuild
     // leaves it to run time instead of failing the pre-bundling.
     expect(develop.output()).not.toContain('Could not resolve "@strapi/helper-plugin"');
     await devPage.close();

@@ -1,16 +1,10 @@
-import type { ReactElement, ReactNode } from 'react';
 import { Badge, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
 import { Pencil, Play, Star, Trash } from '@strapi/icons';
 import { useIntl } from 'react-intl';
-import type { AppView, SettingsView } from '../api/settings-core';
-import { appLabel } from '../utils/app-label';
-import { getTrad } from '../utils/get-trad';
-
-/**
- * One icon button of a row. Design System 1 (Strapi 4) takes the icon as a prop, Design System 2 (Strapi 5) as a
- * child: each page passes its own, and the table is the same on both majors.
- */
-export type RowButton = (props: { label: string; icon: ReactNode; disabled: boolean; onClick: () => void }) => ReactElement;
+import type { AppView, SettingsView } from '../api/settings';
+import { useKit } from '../kit';
+import { appLabel } from '../../utils/app-label';
+import { getTrad } from '../../utils/get-trad';
 
 export interface AppActions {
   onTest(app: AppView): void;
@@ -30,14 +24,13 @@ export function AppsTable({
   canUpdate,
   busyAppId,
   actions,
-  RowButton,
 }: {
   settings: SettingsView;
   canUpdate: boolean;
   busyAppId: string | null;
   actions: AppActions;
-  RowButton: RowButton;
 }) {
+  const RowButton = useKit().IconButton;
   const { formatMessage, formatNumber, formatDate } = useIntl();
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id) }, values);
   const defaultFromConfig = settings.defaultAppIdSource === 'config';

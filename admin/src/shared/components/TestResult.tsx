@@ -1,7 +1,7 @@
 import { Alert } from '@strapi/design-system';
 import { useIntl } from 'react-intl';
 import type { CheckResult } from '../api/settings';
-import { getTrad } from '../utils/get-trad';
+import { getTrad } from '../../utils/get-trad';
 
 const UNREACHABLE = new Set(['timeout', 'network', 'bad_response']);
 
