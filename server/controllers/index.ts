@@ -1,7 +1,8 @@
+import activity from './activity';
 import auth from './auth';
 import encryptedData from './encrypted-data';
 import phone from './phone';
 import profile from './profile';
 import settings from './settings';
 
-export default { auth, encryptedData, phone, profile, settings };
+export default { activity, auth, encryptedData, phone, profile, settings };

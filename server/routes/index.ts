@@ -5,6 +5,7 @@ import { PLUGIN_ID } from '../utils/plugin-id';
 const requires = (...actions: string[]) => ({ policies: [{ name: 'admin::hasPermissions', config: { actions } }] });
 const canRead = requires(ADMIN_ACTIONS.readSettings);
 const canUpdate = requires(ADMIN_ACTIONS.updateSettings);
+const canReadActivity = requires(ADMIN_ACTIONS.readActivity);
 
 /**
  * The login, public, rate-limited (one budget per client address shared by both URLs: the
@@ -35,6 +36,8 @@ export default {
       { method: 'PUT', path: '/settings/default', handler: 'settings.setDefault', config: canUpdate },
       // Makes the server call WeChat with what the admin typed: part of editing, so update permission.
       { method: 'POST', path: '/settings/test', handler: 'settings.test', config: canUpdate },
+      // Logins and WeChat errors per day (JSON, or ?format=csv).
+      { method: 'GET', path: '/activity', handler: 'activity.find', config: canReadActivity },
     ],
   },
   // Served under /api/strapi-wechat-miniprogram-auth/, governed by Users & Permissions.

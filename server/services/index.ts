@@ -1,3 +1,4 @@
+import activity from './activity';
 import avatar from './avatar';
 import credentialCheck from './credential-check';
 import credentials from './credentials';
@@ -16,6 +17,7 @@ import upgrade from './upgrade';
 import wechat from './wechat';
 
 const services = {
+  activity,
   avatar,
   credentialCheck,
   credentials,

@@ -6,6 +6,7 @@ import { PLUGIN_ID } from './plugin-id';
 export const ADMIN_ACTIONS = {
   readSettings: `plugin::${PLUGIN_ID}.settings.read`,
   updateSettings: `plugin::${PLUGIN_ID}.settings.update`,
+  readActivity: `plugin::${PLUGIN_ID}.activity.read`,
 } as const;
 
 /**
@@ -16,5 +17,6 @@ export async function registerAdminActions(strapi: Strapi): Promise<void> {
   await register(strapi, [
     { section: 'plugins', displayName: 'Read settings', uid: 'settings.read', subCategory: 'settings', pluginName: PLUGIN_ID },
     { section: 'plugins', displayName: 'Update settings', uid: 'settings.update', subCategory: 'settings', pluginName: PLUGIN_ID },
+    { section: 'plugins', displayName: 'Read login activity', uid: 'activity.read', subCategory: 'activity', pluginName: PLUGIN_ID },
   ]);
 }
