@@ -6,6 +6,7 @@
 import configModule, { validator } from '../server/config';
 import { ActivityCounter, addDays, dayFormatter, isTimeZone, lastDays, type ActivityCount } from '../server/activity/counter';
 import { activityCsv, activityCsvFilename, activityReport } from '../server/activity/report';
+import { errorSeries, loginSeries, MAX_ERROR_LINES, seriesTotal } from '../admin/src/activity/chart-data';
 
 const A = 'wx0123456789abcdef';
 const B = 'wxfedcba9876543210';
@@ -193,5 +194,40 @@ describe("config: the 'activity' block", () => {
     ['on', 'activity must be an object'],
   ])('%j is refused: %s', (activity, expected) => {
     expect(message(activity)).toContain(expected);
+  });
+});
+
+describe("the admin charts' data (admin/src/activity/chart-data.ts)", () => {
+  const days = ['2026-12-01', '2026-12-02'];
+  const base = { timezone: 'UTC', days, apps: [] };
+
+  test('logins summed over apps per day; x is each day at 00:00 UTC in seconds', () => {
+    const data = loginSeries(
+      {
+        ...base,
+        logins: [
+          { day: '2026-12-01', appId: A, new: 1, returning: 2 },
+          { day: '2026-12-01', appId: B, new: 3, returning: 0 },
+          { day: '2026-12-02', appId: A, new: 0, returning: 5 },
+        ],
+        errors: [],
+      },
+      { new: 'New', returning: 'Returning' }
+    );
+    expect(data.x).toEqual([Date.UTC(2026, 11, 1) / 1000, Date.UTC(2026, 11, 2) / 1000]);
+    expect(data.series).toEqual([
+      { label: 'New', key: 'new', values: [4, 0] },
+      { label: 'Returning', key: 'returning', values: [2, 5] },
+    ]);
+    expect(data.series.map(seriesTotal)).toEqual([4, 7]);
+  });
+
+  test('errors: one line per code, most frequent first, beyond MAX_ERROR_LINES summed into one', () => {
+    const errors = Array.from({ length: MAX_ERROR_LINES + 2 }, (_, i) => ({ day: '2026-12-02', appId: A, code: String(40000 + i), count: i + 1 }));
+    const data = errorSeries({ ...base, logins: [], errors }, (code) => `errcode ${code}`, 'Other');
+    expect(data.series).toHaveLength(MAX_ERROR_LINES + 1);
+    expect(data.series[0]).toEqual({ label: 'errcode 40007', key: '40007', values: [0, 8] });
+    expect(data.series[MAX_ERROR_LINES]).toEqual({ label: 'Other', key: 'other', values: [0, 1 + 2] });
+    expect(errorSeries({ ...base, logins: [], errors: [] }, String, 'Other').series).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ import { Note } from '../components/Note';
 import { RemoveAppDialog } from '../components/RemoveAppDialog';
 import { StatusCard } from '../components/StatusCard';
 import { TestResult } from '../components/TestResult';
+import { ActivityPanel } from '../activity/ActivityPanel';
+import { activityHostV4 } from '../activity/host-v4';
 import { PERMISSIONS } from '../permissions';
 import { appLabel } from '../utils/app-label';
 import { getTrad } from '../utils/get-trad';
@@ -157,6 +159,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
               {result && <TestResult result={result} onClose={() => setResult(null)} />}
             </Flex>
           </Box>
+          <ActivityPanel host={activityHostV4} />
         </Flex>
       </ContentLayout>
       {(overlay?.kind === 'add' || overlay?.kind === 'edit') && (

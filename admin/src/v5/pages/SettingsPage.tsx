@@ -12,6 +12,8 @@ import { Note } from '../components/Note';
 import { RemoveAppDialog } from '../components/RemoveAppDialog';
 import { StatusCard } from '../components/StatusCard';
 import { TestResult } from '../components/TestResult';
+import { ActivityPanel } from '../../activity/ActivityPanel';
+import { activityHostV5 } from '../activity-host';
 import { PERMISSIONS } from '../../permissions';
 import { appLabel } from '../../utils/app-label';
 import { getTrad } from '../../utils/get-trad';
@@ -165,6 +167,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
               {result && <TestResult result={result} onClose={() => setResult(null)} />}
             </Flex>
           </Box>
+          <ActivityPanel host={activityHostV5} />
         </Flex>
       </Layouts.Content>
       {(overlay?.kind === 'add' || overlay?.kind === 'edit') && (
