@@ -152,7 +152,8 @@ describe('activityReport and its CSV', () => {
 
   test('one app, one series', () => {
     const report = activityReport({ timezone: 'UTC', days, counts, listed, appId: A, series: 'errors' });
-    expect(report.apps).toEqual([{ appId: A, name: null }]);
+    // Every app stays there to choose from.
+    expect(report.apps.map((app) => app.appId)).toEqual(['wx00000000000000aa', A, B]);
     expect(report.logins).toBeUndefined();
     expect(report.errors).toEqual([{ day: '2026-12-03', appId: A, code: '40029', count: 3 }]);
   });

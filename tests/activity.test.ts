@@ -148,7 +148,9 @@ describe('GET /activity', () => {
   test('one app, one series; the default period is 30 days', async () => {
     const r = await report({ appId: B.appId.toUpperCase(), series: 'logins' });
     expect(r.days).toHaveLength(30);
-    expect(r.apps).toEqual([{ appId: B.appId, name: null }]);
+    // Every app to choose from; the rows of the one asked for.
+    expect(r.apps.map((a) => a.appId)).toEqual([A.appId, B.appId]);
+    expect(new Set(r.logins!.map((row) => row.appId))).toEqual(new Set([B.appId]));
     expect(r.errors).toBeUndefined();
     expect(r.logins).toHaveLength(30);
     expect(loginsToday(r, B.appId)).toMatchObject({ new: 1, returning: 0 });

@@ -31,7 +31,7 @@ export interface ActivityReport {
   timezone: string;
   /** The period, oldest first (YYYY-MM-DD in `timezone`). */
   days: string[];
-  /** The apps the rows are about: the listed apps and any other with counts in the period (or the one asked for). */
+  /** Every app there is to choose from: the listed apps, any other with counts in the period, and the one asked for. */
   apps: ActivityApp[];
   /** Every day × app, zeros included. */
   logins?: LoginsRow[];
@@ -50,8 +50,10 @@ export interface ReportInput {
 
 export function activityReport({ timezone, days, counts, listed, appId, series }: ReportInput): ActivityReport {
   const names = new Map(listed.map((app) => [app.appId.toLowerCase(), app.name]));
-  const appIds = appId ? [appId] : [...new Set([...listed.map((app) => app.appId.toLowerCase()), ...counts.map((c) => c.appId)])].sort();
-  const apps = appIds.map((id) => ({ appId: id, name: names.get(id) ?? null }));
+  const known = [...new Set([...listed.map((app) => app.appId.toLowerCase()), ...counts.map((c) => c.appId), ...(appId ? [appId] : [])])].sort();
+  const apps = known.map((id) => ({ appId: id, name: names.get(id) ?? null }));
+  // The apps the rows are about.
+  const appIds = appId ? [appId] : known;
   const report: ActivityReport = { timezone, days, apps };
 
   if (series !== 'errors') {

@@ -9,6 +9,7 @@ export interface ActivityReport {
   timezone: string;
   /** Oldest first, YYYY-MM-DD in `timezone`. */
   days: string[];
+  /** Every app to choose from (whatever the filter). */
   apps: Array<{ appId: string; name: string | null }>;
   /** Every day × app, zeros included. */
   logins: Array<{ day: string; appId: string; new: number; returning: number }>;
