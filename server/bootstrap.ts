@@ -22,4 +22,6 @@ export default async ({ strapi }: { strapi: Strapi }) => {
   await grantDefaultPermissions(strapi);
   // The rate limits' counter store: a configured Redis is connected before the first request.
   await getService(strapi, 'rateLimits').start();
+  // Login activity: counted in memory from the first login on, flushed on a timer.
+  getService(strapi, 'activity').start();
 };

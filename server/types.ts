@@ -68,6 +68,7 @@ export interface PluginConfig {
   ratelimit: RateLimitConfig;
   profile: ProfileConfig;
   encryption: EncryptionConfig;
+  activity: ActivityConfig;
   /** Refuse to start on a key the plugin does not know (false: a warning names it). */
   strictConfig: boolean;
 }
@@ -94,6 +95,16 @@ export interface EncryptionConfig {
   previousKeys: string[];
   /** Without a key the secrets stay in plaintext: 'warn' logs it at every start, 'error' refuses to start (production only). */
   onMissingKey: 'warn' | 'error';
+}
+
+/** The login activity the admin panel charts (logins per day per app, WeChat errors per day). */
+export interface ActivityConfig {
+  /** Count logins and WeChat errors (false: nothing is counted or stored; the charts show what was stored before). */
+  enabled: boolean;
+  /** How often each instance adds what it counted to the database, in milliseconds. */
+  flushIntervalMs: number;
+  /** The IANA time zone whose calendar days the counts are per ('Asia/Shanghai'). */
+  timezone: string;
 }
 
 /** An app as the admin panel stores it. */

@@ -334,6 +334,37 @@ describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support (its de
     expect((await request(app.url).get('/strapi-wechat-miniprogram-auth/settings').set(as(nobody))).status).toBe(403);
   });
 
+  test('login activity on Strapi 5: logins and a WeChat refusal counted, the rows complete Strapi 5 entries (documentId), JSON and CSV', async () => {
+    type Report = { logins: Array<{ new: number; returning: number }>; errors: Array<{ code: string; count: number }> };
+    const totals = async () => {
+      const res = await admin('get', '/activity?days=7');
+      expect(res.status).toBe(200);
+      const { logins, errors } = res.body.data as Report;
+      return {
+        new: logins.reduce((sum, row) => sum + row.new, 0),
+        returning: logins.reduce((sum, row) => sum + row.returning, 0),
+        '40029': errors.filter((e) => e.code === '40029').reduce((sum, e) => sum + e.count, 0),
+      };
+    };
+    const before = await totals();
+    expect((await post(app, { code: codeFor('activity5') })).status).toBe(200);
+    expect((await post(app, { code: codeFor('activity5') })).status).toBe(200);
+    expect((await post(app, { code: faultCode('err40029') })).status).toBe(400);
+    const after = await totals();
+    expect({ new: after.new - before.new, returning: after.returning - before.returning, '40029': after['40029'] - before['40029'] }).toEqual({
+      new: 1,
+      returning: 1,
+      '40029': 1,
+    });
+    const stored = await rows(app, 'select document_id, kind, code, count from wechat_login_activity order by id');
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    expect(stored.every((row) => typeof row.document_id === 'string' && row.document_id.length > 0)).toBe(true);
+    const csv = await admin('get', '/activity?days=7&series=errors&format=csv');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.text.split('\r\n')[0]).toBe('day,app_id,code,count');
+    expect((await request(app.url).get('/strapi-wechat-miniprogram-auth/activity?days=8').set('Authorization', `Bearer ${adminToken}`)).status).toBe(400);
+  });
+
   test('the identity data stays the plugin’s: a Content Manager save (the Document Service) and the public routes cannot set it', async () => {
     const { body } = await post(app, { code: codeFor('lex') });
     const documentId = body.user.documentId as string;

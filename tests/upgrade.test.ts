@@ -614,6 +614,8 @@ describe('unique indexes the plugin creates at startup', () => {
   const INDEXES = [
     { table: 'wechat_identities', name: 'wechat_identities_app_openid_uq', columns: ['app_id', 'openid'] },
     { table: 'up_users', name: 'up_users_unionid_unique', columns: ['unionid'] },
+    // What the activity flushes' upsert adds on.
+    { table: 'wechat_login_activity', name: 'wechat_login_activity_key_uq', columns: ['app_id', 'day', 'kind', 'code'] },
   ];
   let app: TestApp;
   const indexNames = async (table: string): Promise<string[]> =>

@@ -33,6 +33,8 @@ export default ({ env }: { env: Env }) => ({
         nicknameMaxLength: env.int('WECHAT_NICKNAME_MAX_LENGTH', 32),
         contentSecurity: env.bool('WECHAT_CONTENT_SECURITY', false),
       },
+      // The admin page's login activity charts (npm run bench:activity turns the counting off in one of its two Strapis).
+      activity: { enabled: env.bool('WECHAT_ACTIVITY_ENABLED', true) },
     },
   },
 });

@@ -4,6 +4,7 @@ import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
 import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } from './unknown-keys';
 import { hiddenCharacterIn, hiddenCharacterMessage } from '../utils/display-name';
 import { INTERVAL_UNITS } from '../rate-limit/budget';
+import { isTimeZone } from '../activity/counter';
 
 const PER_USER_FAMILIES = ['phone', 'profile', 'decrypt'];
 
@@ -32,6 +33,8 @@ const defaults = (): PluginConfig => ({
   },
   profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
+  // Days are counted in China's time by default: the mini programs' users are there.
+  activity: { enabled: true, flushIntervalMs: 5000, timezone: 'Asia/Shanghai' },
   strictConfig: false,
 });
 
@@ -49,11 +52,12 @@ export const CONFIG_KEYS = {
   ratelimit: { enabled: true, interval: true, max: true, trustedProxies: true, perUser: true, store: true },
   profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true },
   encryption: { key: true, previousKeys: true, onMissingKey: true },
+  activity: { enabled: true, flushIntervalMs: true, timezone: true },
   strictConfig: true,
 } as const satisfies Record<keyof PluginConfig, KeyShape>;
 
 /** Where an unknown key stops startup even without strictConfig (these groups have always refused them). */
-const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption'];
+const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption', 'activity'];
 
 /**
  * Every key of `config` the plugin does not know. The validator refuses them all with
@@ -189,6 +193,7 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
   validateRateLimit(config.ratelimit);
   validateProfile(config.profile);
   validateEncryption(config.encryption);
+  validateActivity(config.activity);
 }
 
 function validateProfile(profile: unknown) {
@@ -216,3 +221,13 @@ function validateEncryption(encryption: unknown) {
 }
 
 export default { default: defaults, validator };
+
+function validateActivity(activity: unknown) {
+  if (!isObject(activity)) return fail('activity must be an object like { enabled, flushIntervalMs, timezone }');
+  const { enabled, flushIntervalMs, timezone } = activity;
+  if (typeof enabled !== 'boolean') fail('activity.enabled must be true or false');
+  if (!Number.isInteger(flushIntervalMs) || (flushIntervalMs as number) < 100 || (flushIntervalMs as number) > 600000) {
+    fail('activity.flushIntervalMs must be an integer number of milliseconds between 100 and 600000');
+  }
+  if (!isTimeZone(timezone)) fail("activity.timezone must be an IANA time zone such as 'Asia/Shanghai' or 'UTC'");
+}

@@ -2,6 +2,7 @@ import type { Strapi } from '../types';
 import { knex, tableIndexes } from '../strapi';
 import { ACCESS_TOKEN_TABLE, ACCESS_TOKEN_UNIQUE_INDEX } from './access-token';
 import { IDENTITY_TABLE, IDENTITY_UNIQUE_INDEX } from './identity';
+import { LOGIN_ACTIVITY_KEY_COLUMNS, LOGIN_ACTIVITY_TABLE, LOGIN_ACTIVITY_UNIQUE_INDEX } from './login-activity';
 
 interface UniqueIndex {
   table: string;
@@ -9,12 +10,14 @@ interface UniqueIndex {
   name: string;
 }
 
-/** The unique indexes that settle simultaneous first logins and token writes (named as Strapi's schema sync names them). */
+/** The unique indexes that settle simultaneous first logins, token writes and activity flushes (named as Strapi's schema sync names them). */
 const UNIQUE_INDEXES: UniqueIndex[] = [
   { table: IDENTITY_TABLE, columns: ['app_id', 'openid'], name: IDENTITY_UNIQUE_INDEX },
   { table: 'up_users', columns: ['unionid'], name: 'up_users_unionid_unique' },
   // One access token row per app, whichever instance writes it first.
   { table: ACCESS_TOKEN_TABLE, columns: ['app_id'], name: ACCESS_TOKEN_UNIQUE_INDEX },
+  // The activity flushes' upsert adds to the row of its key: without the index it would fail (ON CONFLICT needs it).
+  { table: LOGIN_ACTIVITY_TABLE, columns: LOGIN_ACTIVITY_KEY_COLUMNS, name: LOGIN_ACTIVITY_UNIQUE_INDEX },
 ];
 
 /** How many rows' ids a warning lists at most. */

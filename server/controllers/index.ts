@@ -1,3 +1,4 @@
+import activity from './activity';
 import auth from './auth';
 import encryptedData from './encrypted-data';
 import phone from './phone';
@@ -5,4 +6,4 @@ import profile from './profile';
 import settings from './settings';
 import wechatUsers from './wechat-users';
 
-export default { auth, encryptedData, phone, profile, settings, wechatUsers };
+export default { activity, auth, encryptedData, phone, profile, settings, wechatUsers };

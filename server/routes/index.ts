@@ -7,6 +7,7 @@ const canRead = requires(ADMIN_ACTIONS.readSettings);
 const canUpdate = requires(ADMIN_ACTIONS.updateSettings);
 /** The users view: reading it, and each action on a user with its own permission (reading included). */
 const onUsers = (action?: string) => requires(ADMIN_ACTIONS.readUsers, ...(action ? [action] : []));
+const canReadActivity = requires(ADMIN_ACTIONS.readActivity);
 
 /**
  * The login, public, rate-limited (one budget per client address shared by both URLs: the
@@ -52,6 +53,8 @@ export default {
       },
       { method: 'POST', path: '/users/:id/block', handler: 'wechatUsers.block', config: onUsers(ADMIN_ACTIONS.blockUsers) },
       { method: 'POST', path: '/users/:id/unblock', handler: 'wechatUsers.unblock', config: onUsers(ADMIN_ACTIONS.blockUsers) },
+      // Logins and WeChat errors per day (JSON, or ?format=csv).
+      { method: 'GET', path: '/activity', handler: 'activity.find', config: canReadActivity },
     ],
   },
   // Served under /api/strapi-wechat-miniprogram-auth/, governed by Users & Permissions.

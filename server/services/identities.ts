@@ -40,6 +40,15 @@ export interface LoginSubject {
   userInfo?: WeChatUserInfo;
 }
 
+export interface ResolvedLogin {
+  user: WeChatUser;
+  /**
+   * The person's first login in this app (a new identity: a new user, or another app's user linked by unionid, or
+   * a new user for an identity whose user was deleted); false for an identity found, or a 0.0.5/1.0 account adopted.
+   */
+  isNew: boolean;
+}
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -183,31 +192,32 @@ export default ({ strapi }: { strapi: Strapi }) => {
     );
   }
 
-  async function resolveOnce(subject: LoginSubject): Promise<WeChatUser> {
+  async function resolveOnce(subject: LoginSubject): Promise<ResolvedLogin> {
     const { appId, session } = subject;
     const found = await identitySql().find(appId, session.openid);
-    if (found?.user) return returning(found as IdentityLookup & { user: WeChatUser }, subject);
+    if (found?.user) return { user: await returning(found as IdentityLookup & { user: WeChatUser }, subject), isNew: false };
     const orphanIdentityId = found?.identity.id;
 
     if (session.unionid && pluginConfig(strapi, 'linkByUnionid')) {
       const linked = await findUser({ unionid: session.unionid });
-      if (linked) return attach(linked, subject, orphanIdentityId);
+      if (linked) return { user: await attach(linked, subject, orphanIdentityId), isNew: true };
     }
-    if (orphanIdentityId) return create(subject, orphanIdentityId);
+    if (orphanIdentityId) return { user: await create(subject, orphanIdentityId), isNew: true };
     if (subject.isLegacyApp && legacyAccountsPending) {
       const legacy = await findUser({ openid: session.openid });
-      if (legacy) return attach(legacy, subject);
+      // An account 0.0.5/1.0 made at this person's first login: they are back.
+      if (legacy) return { user: await attach(legacy, subject), isNew: false };
     }
-    return create(subject);
+    return { user: await create(subject), isNew: true };
   }
 
   return {
-    /** The user for this login, with `openid` set to the openid of the app that logged in. */
-    async upsert(subject: LoginSubject): Promise<WeChatUser> {
+    /** The user for this login, with `openid` set to the openid of the app that logged in, and whether it is the person's first login in that app. */
+    async upsert(subject: LoginSubject): Promise<ResolvedLogin> {
       for (let attempt = 1; ; attempt++) {
         try {
-          const user = await resolveOnce(subject);
-          return { ...user, openid: subject.session.openid };
+          const { user, isNew } = await resolveOnce(subject);
+          return { user: { ...user, openid: subject.session.openid }, isNew };
         } catch (error) {
           if (!isRaceLoss(error) || attempt >= RACE_ATTEMPTS) throw error;
           // A simultaneous first login of the same person won a unique index: read again.

@@ -1,4 +1,5 @@
 import auditLog from './audit-log';
+import activity from './activity';
 import avatar from './avatar';
 import credentialCheck from './credential-check';
 import credentials from './credentials';
@@ -20,6 +21,7 @@ import wechat from './wechat';
 
 const services = {
   auditLog,
+  activity,
   avatar,
   credentialCheck,
   credentials,

@@ -11,6 +11,7 @@ export const ADMIN_ACTIONS = {
   unbindPhone: `plugin::${PLUGIN_ID}.users.unbind-phone`,
   detachIdentity: `plugin::${PLUGIN_ID}.users.detach-identity`,
   blockUsers: `plugin::${PLUGIN_ID}.users.block`,
+  readActivity: `plugin::${PLUGIN_ID}.activity.read`,
 } as const;
 
 /**
@@ -26,5 +27,6 @@ export async function registerAdminActions(strapi: Strapi): Promise<void> {
     { section: 'plugins', displayName: 'Unbind phone number', uid: 'users.unbind-phone', subCategory: 'WeChat users', pluginName: PLUGIN_ID },
     { section: 'plugins', displayName: 'Detach identity', uid: 'users.detach-identity', subCategory: 'WeChat users', pluginName: PLUGIN_ID },
     { section: 'plugins', displayName: 'Block or unblock', uid: 'users.block', subCategory: 'WeChat users', pluginName: PLUGIN_ID },
+    { section: 'plugins', displayName: 'Read login activity', uid: 'activity.read', subCategory: 'activity', pluginName: PLUGIN_ID },
   ]);
 }

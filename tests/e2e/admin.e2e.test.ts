@@ -24,6 +24,7 @@ import path from 'path';
 import { chromium, Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
 import { ensurePlaygroundBuilt, REPO_ROOT, RunningPlayground, startPlayground } from './playground';
+import { downloadCsv, fetchActivity, fetchActivityCsv, legendForToday, shownTotal, totalsOf, waitForCanvas } from './activity-panel';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
@@ -392,6 +393,68 @@ maybe('admin settings page in Chromium', () => {
     await screenshot('settings-en.png');
   });
 
+  test('Activity: logins and WeChat errors per day as charts (canvas), their numbers those the server stored, per period and app, as CSV', async () => {
+    const token = await adminToken(SUPER.email, SUPER.password);
+    const before = totalsOf(await fetchActivity(playground.url, token, 'days=30'));
+    // Through the simulator: a new user and two returning logins, and three codes WeChat refuses.
+    for (const [appId, user] of [
+      [TEA.appId, 'tea2'],
+      [TEA.appId, 'tea1'],
+      [COFFEE.appId, 'coffee1'],
+    ]) {
+      expect((await login({ code: sim.issueCode(appId, user), appId })).status).toBe(200);
+    }
+    for (const [appId, fault] of [
+      [COFFEE.appId, 'err40029'],
+      [COFFEE.appId, 'err40029'],
+      [TEA.appId, 'err-1'],
+    ]) {
+      await login({ code: `fault_${fault}_${randomBytes(4).toString('hex')}`, appId });
+    }
+    const after = totalsOf(await fetchActivity(playground.url, token, 'days=30'));
+    expect({ new: after.new - before.new, returning: after.returning - before.returning }).toEqual({ new: 1, returning: 2 });
+    expect({ '40029': after['40029'] - (before['40029'] ?? 0), '-1': after['-1'] - (before['-1'] ?? 0) }).toEqual({ '40029': 2, '-1': 1 });
+
+    await apiCall('GET', '/activity', () => page.reload());
+    await page.getByTestId('wechat-activity').scrollIntoViewIfNeeded();
+    expect((await waitForCanvas(page, 'logins')).width).toBeGreaterThan(300);
+    expect((await waitForCanvas(page, 'errors')).width).toBeGreaterThan(300);
+    expect(await shownTotal(page, 'logins', 'new')).toBe(after.new);
+    expect(await shownTotal(page, 'logins', 'returning')).toBe(after.returning);
+    expect(await shownTotal(page, 'errors', '40029')).toBe(after['40029']);
+    expect(await shownTotal(page, 'errors', '-1')).toBe(after['-1']);
+    // Every login of this test is today's: the legend of the last day shows today's numbers.
+    const today = await fetchActivity(playground.url, token, 'days=7');
+    const todays = totalsOf({
+      ...today,
+      logins: today.logins.filter((r) => r.day === today.days[6]),
+      errors: today.errors.filter((r) => r.day === today.days[6]),
+    });
+    expect(await legendForToday(page, 'logins')).toMatchObject({ New: String(todays.new), Returning: String(todays.returning) });
+    expect(await legendForToday(page, 'errors')).toMatchObject({ 'errcode 40029': String(todays['40029']), 'errcode -1': String(todays['-1']) });
+
+    // 7 days, one app.
+    await apiCall('GET', '/activity', () => page.getByTestId('wechat-activity-days-7').click());
+    await page.getByRole('combobox', { name: 'App' }).click();
+    await apiCall('GET', '/activity', () => page.getByRole('option', { name: `${COFFEE.renamed} (${COFFEE.appId})` }).click());
+    const coffee = totalsOf(await fetchActivity(playground.url, token, `days=7&appId=${COFFEE.appId}`));
+    await page
+      .getByTestId('wechat-activity-errors-total-40029')
+      .filter({ hasText: String(coffee['40029']) })
+      .waitFor();
+    expect(await shownTotal(page, 'logins', 'returning')).toBe(coffee.returning);
+    expect(await shownTotal(page, 'errors', '-1')).toBeNull();
+
+    const csv = await downloadCsv(page, 'logins');
+    expect(csv.filename).toMatch(new RegExp(`^wechat-logins-\\d{4}-\\d{2}-\\d{2}-to-\\d{4}-\\d{2}-\\d{2}-${COFFEE.appId}\\.csv$`));
+    expect(csv.text).toBe(await fetchActivityCsv(playground.url, token, `days=7&appId=${COFFEE.appId}&series=logins`));
+    expect(csv.text.split('\r\n')[0]).toBe('day,app_id,new,returning');
+    const errorsCsv = await downloadCsv(page, 'errors');
+    expect(errorsCsv.text).toBe(await fetchActivityCsv(playground.url, token, `days=7&appId=${COFFEE.appId}&series=errors`));
+    await page.getByTestId('wechat-activity-days-30').click();
+    await screenshot('activity-en.png');
+  });
+
   test('in 中文 (简体), chosen in the profile, the page is in Chinese', async () => {
     await page.goto(`${playground.url}/admin/me`);
     await page.getByRole('combobox', { name: 'Interface language' }).click();
@@ -446,6 +509,8 @@ maybe('admin settings page in Chromium', () => {
       await expectText('main', 'Vous pouvez consulter ces paramètres mais pas les modifier', readerPage);
       await expectText(`[data-testid="wechat-app-${COFFEE.appId}"]`, COFFEE.renamed, readerPage);
       expect(await readerPage.getByRole('button', { name: 'Ajouter une application' }).isDisabled()).toBe(true);
+      // No "Read login activity": no Activity panel, and the API agrees.
+      expect(await readerPage.getByTestId('wechat-activity').count()).toBe(0);
       const buttons = readerPage.locator('[data-testid^="wechat-app-"]').getByRole('button');
       expect(await buttons.count()).toBe(8);
       for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
@@ -462,6 +527,8 @@ maybe('admin settings page in Chromium', () => {
         headers: { Authorization: `Bearer ${readerToken}` },
       });
       expect(res.status).toBe(403);
+      const activity = await fetch(`${playground.url}${API}/activity`, { headers: { Authorization: `Bearer ${readerToken}` } });
+      expect(activity.status).toBe(403);
     });
   });
 

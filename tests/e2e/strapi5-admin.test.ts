@@ -26,6 +26,7 @@ import { chromium, Browser, Page, Response } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
 import { freePort, REPO_ROOT } from './playground';
 import { adminApi, adminToken, usersViewTests } from './users-view';
+import { downloadCsv, fetchActivity, fetchActivityCsv, legendForToday, shownTotal, totalsOf, waitForCanvas } from './activity-panel';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS helper shared with the Strapi 5 playground script
 const { installedCopy, strapiBin, NODE_FLAGS } = require('../strapi5/installed-copy') as {
   installedCopy: (dir: string) => string;
@@ -266,6 +267,51 @@ maybe('the admin page on Strapi 5 (Vite build, Design System 2)', () => {
     await page.getByText('is now the default app').waitFor({ state: 'hidden', timeout: 15_000 });
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true, animations: 'disabled', caret: 'hide' });
+  });
+
+  test('Activity: logins and WeChat errors per day as charts (canvas), their numbers those the server stored, as CSV', async () => {
+    const url = strapi!.url;
+    const signIn = (body: Record<string, string>) =>
+      fetch(`${url}${API}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    // A fresh app: two new users, one of them back, and WeChat refusing three codes; all in the app from config (the
+    // added app must stay without logins for the removal test below).
+    for (const user of ['ann', 'ben', 'ann']) {
+      expect((await signIn({ code: sim.issueCode(CONFIG_APP.appId, user), appId: CONFIG_APP.appId })).status).toBe(200);
+    }
+    for (const fault of ['err40029', 'err40029', 'err45011']) {
+      const refused = await signIn({ code: `fault_${fault}_${Math.random().toString(36).slice(2)}`, appId: CONFIG_APP.appId });
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+    }
+    const login = await fetch(`${url}/admin/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+    });
+    const token = ((await login.json()) as { data: { token: string } }).data.token;
+    expect(totalsOf(await fetchActivity(url, token, 'days=30'))).toEqual({ new: 2, returning: 1, '40029': 2, '45011': 1 });
+
+    await apiCall('GET', '/activity', () => page.reload());
+    await page.getByTestId('wechat-activity').scrollIntoViewIfNeeded();
+    expect((await waitForCanvas(page, 'logins')).width).toBeGreaterThan(300);
+    expect((await waitForCanvas(page, 'errors')).width).toBeGreaterThan(300);
+    expect(await shownTotal(page, 'logins', 'new')).toBe(2);
+    expect(await shownTotal(page, 'logins', 'returning')).toBe(1);
+    expect(await shownTotal(page, 'errors', '40029')).toBe(2);
+    expect(await shownTotal(page, 'errors', '45011')).toBe(1);
+    expect(await legendForToday(page, 'logins')).toMatchObject({ New: '2', Returning: '1' });
+    expect(await legendForToday(page, 'errors')).toMatchObject({ 'errcode 40029': '2', 'errcode 45011': '1' });
+
+    await apiCall('GET', '/activity', () => page.getByTestId('wechat-activity-days-7').click());
+    await page.getByRole('combobox', { name: 'App' }).click();
+    await apiCall('GET', '/activity', () => page.getByRole('option', { name: `${ADDED.name} (${ADDED.appId})` }).click());
+    // The added app: no login, no error.
+    await page.getByTestId('wechat-activity-errors-empty').waitFor();
+    expect(await shownTotal(page, 'logins', 'new')).toBe(0);
+    const csv = await downloadCsv(page, 'logins');
+    expect(csv.filename).toMatch(new RegExp(`-${ADDED.appId}\\.csv$`));
+    expect(csv.text).toBe(await fetchActivityCsv(url, token, `days=7&appId=${ADDED.appId}&series=logins`));
+    expect(csv.text.split('\r\n')).toHaveLength(1 + 7 + 1);
+    expect(pageErrors).toEqual([]);
   });
 
   test('the same page is under Settings → Global settings', async () => {

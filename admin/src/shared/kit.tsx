@@ -4,6 +4,7 @@
 // Design System 2 and @strapi/strapi/admin. Components that are the same on both (Box, Flex, Typography without a tag,
 // Button, Badge, Table, Alert, the icons both have) are imported from @strapi/design-system and @strapi/icons directly.
 import { createContext, useContext, type ComponentType, type ReactElement, type ReactNode } from 'react';
+import type { ActivityHost } from '../activity/host';
 import type { FetchClient } from './api/http';
 
 export interface Permission {
@@ -72,6 +73,8 @@ export interface AdminKit {
   /** The words for a failed request, as Strapi's own pages put them. */
   useErrorMessage(): (error: unknown) => string;
   useClipboard(): { copy(text: string): Promise<boolean> };
+  /** What the activity panel needs of the host (fetch with headers, RBAC, a labelled select). */
+  activity: ActivityHost;
   /** Moves the focus to the page when it is navigated to (Strapi 4's pages do it themselves; Strapi 5's layout does). */
   usePageFocus(): void;
 }

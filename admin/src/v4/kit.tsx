@@ -37,6 +37,7 @@ import {
   useNotification,
   useRBAC,
 } from './helper-plugin';
+import { activityHostV4 } from './activity-host';
 
 const MODAL_TITLE_ID = 'wechat-modal-title';
 
@@ -44,6 +45,7 @@ type ApiFailure = Parameters<ReturnType<typeof useAPIErrorHandler>['formatAPIErr
 const isApiFailure = (error: unknown): error is ApiFailure => typeof error === 'object' && error !== null && 'isAxiosError' in error;
 
 export const kit: AdminKit = {
+  activity: activityHostV4,
   Page: ({ title, busy = false, children }) => (
     <Main aria-busy={busy}>
       <SettingsPageTitle name={title} />

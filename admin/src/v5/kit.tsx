@@ -5,6 +5,7 @@ import { WarningCircle } from '@strapi/icons';
 import { isFetchError, Layouts, Page, useAPIErrorHandler, useClipboard, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
 import type { AdminKit, Permission } from '../shared/kit';
+import { activityHostV5 } from './activity-host';
 
 /** The key of an action in useRBAC's `allowedActions`: `can` + its last part, hyphens removed and capitalised. */
 const allowedKey = ({ action }: Permission) =>
@@ -14,6 +15,7 @@ const allowedKey = ({ action }: Permission) =>
     .join('')}`;
 
 export const kit: AdminKit = {
+  activity: activityHostV5,
   Page: ({ title, busy = false, children }) => (
     <Page.Main aria-busy={busy}>
       <Page.Title>{title}</Page.Title>

@@ -1,4 +1,5 @@
 import { Button, Flex } from '@strapi/design-system';
+import { ActivityPanel } from '../../activity/ActivityPanel';
 import { Plus } from '@strapi/icons';
 import type { SettingsView } from '../api/settings';
 import { AppFormModal } from '../components/AppFormModal';
@@ -36,7 +37,7 @@ export function SettingsPage() {
 }
 
 function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; onChange: (s: SettingsView) => void; canUpdate: boolean }) {
-  const { Page, Header, Content, EmptyState } = useKit();
+  const { Page, Header, Content, EmptyState, activity } = useKit();
   const t = useT();
   const page = useAppsPage(onChange);
   const { overlay } = page;
@@ -65,6 +66,7 @@ function AppsPage({ settings, onChange, canUpdate }: { settings: SettingsView; o
             )}
             {page.result && <TestResult result={page.result} onClose={page.clearResult} />}
           </Card>
+          <ActivityPanel host={activity} />
         </Flex>
       </Content>
       {(overlay?.kind === 'add' || overlay?.kind === 'edit') && (

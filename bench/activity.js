@@ -1,0 +1,133 @@
+'use strict';
+
+/**
+ * npm run bench:activity: what the login activity counters cost a returning login. One build (the working tree's),
+ * the playground started twice on databases of their own, `activity.enabled` true in one and false in the other
+ * (WECHAT_ACTIVITY_ENABLED), the WeChat simulator, autocannon in a process of its own (bench/load.js). After the
+ * same warm-up, rounds of returning logins alternate between the two, the order flipping each round; the figure is
+ * the median of the same-round ratios on ÷ off (bench/stats.js compareRounds), for throughput and CPU per login.
+ *
+ *   npm run bench:activity                        SQLite (fresh files)
+ *   DATABASE_CLIENT=postgres npm run bench:activity, DATABASE_CLIENT=mysql …   the server databases (recreated)
+ *   BENCH_ACTIVITY_ROUNDS=9                       rounds (default 7)
+ *   BENCH_SECONDS=10                              seconds per measured run (default 10)
+ *   BENCH_ACTIVITY_SCENARIOS=returning,returning-code   scenarios of each round (default: both)
+ *
+ * Results: bench/results/activity-<database>.{json,md}. Every run is bounded; with the defaults about 6 minutes.
+ */
+const fs = require('fs');
+const path = require('path');
+const options = require('./options');
+const { prepareDatabase } = require('./database');
+const { createMeter } = require('./measure');
+const { preparePlayground } = require('./playground');
+const { startSimulator, startStrapi, stopProcess } = require('./processes');
+const { describeWorkingTree } = require('./release');
+const { machine } = require('./report');
+const { LABELS, warmUp } = require('./scenarios');
+const { compareRounds } = require('./stats');
+
+const { DB, PLAYGROUND, RESULTS, ROOT, SECONDS, WORK } = options;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ACTIVITY_ROUNDS || 7));
+const SCENARIOS = (process.env.BENCH_ACTIVITY_SCENARIOS || 'returning,returning-code').split(',').map((s) => s.trim());
+/** The criterion of the issue: counting may cost at most 2% of the returning-login rate. */
+const MAX_COST = 0.02;
+
+async function main() {
+  fs.mkdirSync(WORK, { recursive: true });
+  fs.mkdirSync(RESULTS, { recursive: true });
+  await preparePlayground();
+  const runId = Date.now().toString(36);
+  const started = [];
+  try {
+    const simulator = await startSimulator(ROOT);
+    started.push(simulator.child);
+    const simulatorUrl = `http://127.0.0.1:${simulator.port}`;
+    const sides = {};
+    for (const [side, enabled] of [
+      ['on', true],
+      ['off', false],
+    ]) {
+      const strapi = await startStrapi({
+        name: `strapi-activity-${side}`,
+        appDir: PLAYGROUND,
+        database: await prepareDatabase(`wxauth_bench_activity_${side}`, `.tmp/bench-activity-${side}.db`),
+        simulatorPort: simulator.port,
+        heapFile: path.join(WORK, `heap-activity-${side}.json`),
+        env: { WECHAT_ACTIVITY_ENABLED: String(enabled) },
+      });
+      started.push(strapi.child);
+      console.log(`Strapi with activity ${side} (pid ${strapi.pid}) on ${strapi.url}, ${DB}`);
+      const meter = createMeter({
+        pid: strapi.pid,
+        simulatorUrl,
+        load: { url: strapi.url, connections: options.CONNECTIONS, runId, user: `a${runId}${side}` },
+        label: `@activity-${side}`,
+        phasePrefix: `a${side}`,
+      });
+      await warmUp(meter);
+      sides[side] = meter;
+    }
+
+    // Rounds: on and off side by side, the order flipping each round (a drift of the machine touches both alike).
+    const rounds = Object.fromEntries(SCENARIOS.map((scenario) => [scenario, []]));
+    for (let i = 0; i < ROUNDS; i += 1) {
+      console.log(`  round ${i + 1} of ${ROUNDS}`);
+      for (const scenario of SCENARIOS) {
+        const order = i % 2 ? ['off', 'on'] : ['on', 'off'];
+        const round = { order: order.map((side) => (side === 'on' ? 'current' : 'activity-off')), results: {} };
+        for (const side of order) round.results[side === 'on' ? 'current' : 'activity-off'] = await sides[side].measure(scenario, { duration: SECONDS });
+        rounds[scenario].push(round);
+      }
+    }
+
+    const scenarios = Object.fromEntries(SCENARIOS.map((scenario) => [scenario, compareRounds(rounds[scenario], 'activity-off')]));
+    const report = {
+      date: new Date().toISOString(),
+      database: DB,
+      build: describeWorkingTree(),
+      machine: machine(),
+      connections: options.CONNECTIONS,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      criterion: `throughput with the counters on at least ${1 - MAX_COST} of the rate with them off (median of the same-round ratios)`,
+      passed: SCENARIOS.every((scenario) => scenarios[scenario].reqPerSecRatio >= 1 - MAX_COST),
+      scenarios,
+    };
+    const md = markdown(report);
+    for (const name of ['activity-' + DB]) {
+      fs.writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+      fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
+    }
+    console.log('\n' + md);
+    console.log(`Written to ${path.relative(ROOT, path.join(RESULTS, `activity-${DB}.md`))}`);
+  } finally {
+    for (const child of started.reverse()) await stopProcess(child);
+  }
+}
+
+function markdown(report) {
+  const lines = [
+    `# Login activity counters: on vs off (${report.database})`,
+    '',
+    `${report.date}, ${report.build.ref} (${report.build.commit}), Strapi ${report.machine.strapi}, ${report.machine.cores} × ${report.machine.cpu}, Node ${report.machine.node}; ` +
+      `${report.rounds} rounds of ${report.seconds} s per side and scenario, ${report.connections} connections, order flipping each round.`,
+    '',
+    '| scenario | on: req/s | off: req/s | on ÷ off (median of rounds) | on: CPU µs/login | off: CPU µs/login | CPU on ÷ off |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [scenario, c] of Object.entries(report.scenarios)) {
+    lines.push(
+      `| ${LABELS[scenario] ?? scenario} | ${c.current.reqPerSec} | ${c.baseline.reqPerSec} | ${c.reqPerSecRatio} | ${c.current.cpuUsPerRequest} | ${c.baseline.cpuUsPerRequest} | ${c.cpuPerRequestRatio} |`
+    );
+  }
+  lines.push('', `Criterion: ${report.criterion}: ${report.passed ? 'met' : 'NOT met'}.`, '');
+  lines.push('Each round (on ÷ off, req/s):', '');
+  for (const [scenario, c] of Object.entries(report.scenarios)) lines.push(`- ${scenario}: ${c.each.map((e) => e.reqPerSecRatio).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
