@@ -22,4 +22,6 @@ export default async ({ strapi }: { strapi: Strapi }) => {
   await grantDefaultPermissions(strapi);
   // The rate limits' counter store: a configured Redis is connected before the first request.
   await getService(strapi, 'rateLimits').start();
+  // QR login tickets: the expired ones deleted now and every minute.
+  await getService(strapi, 'qrLogins').start();
 };

@@ -3,5 +3,6 @@ import { getService } from './utils/get-service';
 
 export default async ({ strapi }: { strapi: Strapi }) => {
   getService(strapi, 'wechat').close();
+  getService(strapi, 'qrLogins').stop();
   await getService(strapi, 'rateLimits').close();
 };

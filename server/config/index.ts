@@ -4,6 +4,7 @@ import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
 import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } from './unknown-keys';
 import { hiddenCharacterIn, hiddenCharacterMessage } from '../utils/display-name';
 import { INTERVAL_UNITS } from '../rate-limit/budget';
+import { PAGE_PATTERN } from '../services/wechat-input';
 
 const PER_USER_FAMILIES = ['phone', 'profile', 'decrypt'];
 
@@ -32,6 +33,7 @@ const defaults = (): PluginConfig => ({
   },
   profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
+  qrLogin: { enabled: false, envVersion: 'release', checkPath: true, ttlSeconds: 120, ratelimit: { interval: { min: 1 }, max: 10 } },
   strictConfig: false,
 });
 
@@ -49,11 +51,12 @@ export const CONFIG_KEYS = {
   ratelimit: { enabled: true, interval: true, max: true, trustedProxies: true, perUser: true, store: true },
   profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true },
   encryption: { key: true, previousKeys: true, onMissingKey: true },
+  qrLogin: { enabled: true, page: true, envVersion: true, checkPath: true, ttlSeconds: true, ratelimit: true },
   strictConfig: true,
 } as const satisfies Record<keyof PluginConfig, KeyShape>;
 
 /** Where an unknown key stops startup even without strictConfig (these groups have always refused them). */
-const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption'];
+const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption', 'qrLogin'];
 
 /**
  * Every key of `config` the plugin does not know. The validator refuses them all with
@@ -189,6 +192,24 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
   validateRateLimit(config.ratelimit);
   validateProfile(config.profile);
   validateEncryption(config.encryption);
+  validateQrLogin(config.qrLogin);
+}
+
+function validateQrLogin(qrLogin: unknown) {
+  if (!isObject(qrLogin)) return fail('qrLogin must be an object like { enabled, page, envVersion, checkPath, ttlSeconds, ratelimit }');
+  const { enabled, page, envVersion, checkPath, ttlSeconds, ratelimit } = qrLogin;
+  if (typeof enabled !== 'boolean') fail('qrLogin.enabled must be true or false');
+  if (page !== undefined && page !== null && (typeof page !== 'string' || page.length > 256 || !PAGE_PATTERN.test(page))) {
+    fail('qrLogin.page must be a page path of the mini program without a leading / or a query, e.g. pages/qr-login/index');
+  }
+  if (!['release', 'trial', 'develop'].includes(envVersion as string)) fail("qrLogin.envVersion must be 'release', 'trial' or 'develop'");
+  if (typeof checkPath !== 'boolean') fail('qrLogin.checkPath must be true or false');
+  if (!Number.isInteger(ttlSeconds) || (ttlSeconds as number) < 30 || (ttlSeconds as number) > 600) {
+    fail('qrLogin.ttlSeconds must be an integer number of seconds between 30 and 600');
+  }
+  if (ratelimit === false) return;
+  if (!isObject(ratelimit)) return fail('qrLogin.ratelimit must be false or an object like { interval, max }');
+  validateBudget(ratelimit, 'qrLogin.ratelimit');
 }
 
 function validateProfile(profile: unknown) {

@@ -2,6 +2,7 @@ import type { Strapi } from '../types';
 import { knex, tableIndexes } from '../strapi';
 import { ACCESS_TOKEN_TABLE, ACCESS_TOKEN_UNIQUE_INDEX } from './access-token';
 import { IDENTITY_TABLE, IDENTITY_UNIQUE_INDEX } from './identity';
+import { QR_LOGIN_TABLE, QR_LOGIN_UNIQUE_INDEX } from './qr-login';
 
 interface UniqueIndex {
   table: string;
@@ -15,6 +16,8 @@ const UNIQUE_INDEXES: UniqueIndex[] = [
   { table: 'up_users', columns: ['unionid'], name: 'up_users_unionid_unique' },
   // One access token row per app, whichever instance writes it first.
   { table: ACCESS_TOKEN_TABLE, columns: ['app_id'], name: ACCESS_TOKEN_UNIQUE_INDEX },
+  // A ticket is one login, whichever instance serves it.
+  { table: QR_LOGIN_TABLE, columns: ['ticket'], name: QR_LOGIN_UNIQUE_INDEX },
 ];
 
 /** How many rows' ids a warning lists at most. */
