@@ -33,6 +33,14 @@ export default ({ env }: { env: Env }) => ({
         nicknameMaxLength: env.int('WECHAT_NICKNAME_MAX_LENGTH', 32),
         contentSecurity: env.bool('WECHAT_CONTENT_SECURITY', false),
       },
+      // Logging in on a web page by scanning a mini program code (docs/qr-login.md): http://localhost:1337/qr-login.html.
+      // The example mini program's confirm page, in its development version (no published version to check against).
+      qrLogin: {
+        enabled: env.bool('WECHAT_QR_LOGIN_ENABLED', true),
+        page: 'pages/qr-login/index',
+        envVersion: 'develop',
+        checkPath: false,
+      },
     },
   },
 });
