@@ -11,6 +11,8 @@ import tseslint from 'typescript-eslint';
 const TS = ['**/*.ts', '**/*.tsx'];
 // Runs in the browser: the plugin's admin panel and the playground's admin customisation. Everything else runs on Node.
 const BROWSER = ['admin/**', 'playground/src/admin/**'];
+// Web pages the playground serves (playground/public): plain browser scripts, no build, no modules.
+const WEB_PAGES = ['playground/public/**'];
 // Runs in a mini program (WeChat's JavaScript runtime, or uni-app / Taro): neither Node nor a browser.
 const MINIPROGRAM = ['client/src/**', 'examples/miniprogram/**'];
 // The example mini program's own tooling (构建 npm from the command line) runs on Node.
@@ -39,7 +41,7 @@ export default defineConfig([
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
 
   js.configs.recommended,
-  { ignores: [...BROWSER, ...MINIPROGRAM], languageOptions: { globals: globals.node } },
+  { ignores: [...BROWSER, ...MINIPROGRAM, ...WEB_PAGES], languageOptions: { globals: globals.node } },
   { files: MINIPROGRAM_TOOLING, languageOptions: { globals: globals.node } },
 
   // Plain JavaScript (bench/, playground/scripts/, scripts/, tests/helpers/*.js, jest.config.js, strapi-server.js) is
@@ -49,6 +51,8 @@ export default defineConfig([
     languageOptions: { sourceType: 'commonjs' },
     rules: { 'no-unused-vars': ['error', unusedVars] },
   },
+
+  { files: WEB_PAGES.map((pattern) => `${pattern}/*.js`), languageOptions: { sourceType: 'script', globals: globals.browser } },
 
   // TypeScript, with type information (the tsconfig.json nearest each file; about 20 s for the whole tree on 2 cores).
   {

@@ -24,4 +24,6 @@ export default async ({ strapi }: { strapi: Strapi }) => {
   await getService(strapi, 'rateLimits').start();
   // Login activity: counted in memory from the first login on, flushed on a timer.
   getService(strapi, 'activity').start();
+  // QR login tickets: the expired ones deleted now and every minute.
+  await getService(strapi, 'qrLogins').start();
 };

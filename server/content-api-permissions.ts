@@ -11,12 +11,22 @@ export const DECRYPT_ACTION = `plugin::${PLUGIN_ID}.encryptedData.decrypt`;
 /** The content-API actions of GET and PUT /api/strapi-wechat-miniprogram-auth/profile. */
 export const PROFILE_ACTIONS = { find: `plugin::${PLUGIN_ID}.profile.find`, update: `plugin::${PLUGIN_ID}.profile.update` } as const;
 
+/** The content-API actions of the mini program's side of a QR login (POST /api/strapi-wechat-miniprogram-auth/qr-logins/:ticket/…). */
+export const QR_LOGIN_ACTIONS = {
+  scan: `plugin::${PLUGIN_ID}.qrLogin.scan`,
+  confirm: `plugin::${PLUGIN_ID}.qrLogin.confirm`,
+  cancel: `plugin::${PLUGIN_ID}.qrLogin.cancel`,
+} as const;
+
 /** Content-API actions granted when they first appear, and to which users-permissions role. */
 const DEFAULT_GRANTS = [
   { action: PHONE_ACTION, roleType: 'authenticated' },
   { action: DECRYPT_ACTION, roleType: 'authenticated' },
   { action: PROFILE_ACTIONS.find, roleType: 'authenticated' },
   { action: PROFILE_ACTIONS.update, roleType: 'authenticated' },
+  { action: QR_LOGIN_ACTIONS.scan, roleType: 'authenticated' },
+  { action: QR_LOGIN_ACTIONS.confirm, roleType: 'authenticated' },
+  { action: QR_LOGIN_ACTIONS.cancel, roleType: 'authenticated' },
 ] as const;
 
 /** Plugin store key: the actions already granted once (action → when), never granted again. */

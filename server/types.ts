@@ -69,6 +69,7 @@ export interface PluginConfig {
   profile: ProfileConfig;
   encryption: EncryptionConfig;
   activity: ActivityConfig;
+  qrLogin: QrLoginConfig;
   /** Refuse to start on a key the plugin does not know (false: a warning names it). */
   strictConfig: boolean;
 }
@@ -85,6 +86,22 @@ export interface ProfileConfig {
    * never falls back to the login's userInfo.
    */
   contentSecurity: boolean;
+}
+
+/** Logging in on a website by scanning a mini program code (docs/qr-login.md). */
+export interface QrLoginConfig {
+  /** The /qr-logins routes answer 404 while off. */
+  enabled: boolean;
+  /** The mini program page the code opens (its confirm page), e.g. pages/qr-login/index; unset: the home page. */
+  page?: string;
+  /** Which version of the mini program the code opens. */
+  envVersion: 'release' | 'trial' | 'develop';
+  /** false: WeChat makes the code even when `page` is not in the published version (needed while developing). */
+  checkPath: boolean;
+  /** How long a ticket may wait for its scan and confirmation, in seconds (30–600). */
+  ttlSeconds: number;
+  /** Tickets one network (IPv4 /24, IPv6 /48) may create per window; false: no limit. */
+  ratelimit: RateLimitBudgetConfig | false;
 }
 
 /** AES-256-GCM for the secrets the plugin keeps (AppSecrets, access tokens, session keys). */

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'net';
 import sharp from 'sharp';
 import { startTestApp, REPO_ROOT, TestApp } from './helpers/test-app';
 import { FakeWx, httpJson } from './helpers/fake-wx';
+import { createTicket, CreatedTicket, readTicket } from './helpers/qr-login';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 import type * as ClientModule from '../client/src';
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
   const apiBaseUrl = await sim.start();
   app = await startTestApp({
     name: 'client',
-    pluginConfig: { apiBaseUrl, timeout: 1000, apps: [{ appId: APP.appId, appSecret: APP.appSecret }] },
+    pluginConfig: { apiBaseUrl, timeout: 1000, apps: [{ appId: APP.appId, appSecret: APP.appSecret }], qrLogin: { enabled: true, checkPath: false } },
     files: PROBE_FILES,
   });
 });
@@ -403,5 +404,40 @@ describe('phone, profile, encrypted data', () => {
     expect(await rejection(api.decrypt(stale))).toMatchObject({ status: 409, reason: 'session_expired' });
     expect(wx.logins).toBe(3);
     expect(await api.decrypt(sim.encryptData(APP.appId, user))).toHaveProperty('stepInfoList');
+  });
+});
+
+describe('qrLogin: the mini program side of logging in on a website by scanning a code', () => {
+  async function webTicket(): Promise<CreatedTicket> {
+    const res = await createTicket(app.server);
+    expect(res.status).toBe(200);
+    return res.body as CreatedTicket;
+  }
+
+  test('scan (logging in first) shows the browser; confirm logs that browser in as this user', async () => {
+    const { api, wx } = device();
+    const { ticket, secret } = await webTicket();
+    const scanned = await api.qrLogin.scan(ticket);
+    expect(wx.logins).toBe(1);
+    expect(scanned).toEqual({
+      status: 'scanned',
+      browser: { device: 'Chrome 120 on macOS 10.15.7 (desktop)', network: '127.0.0.0/24', requestedAt: expect.any(String) },
+      expiresAt: expect.any(String),
+    });
+    expect(wx.calls.at(-1)).toMatchObject({ method: 'POST', url: `${app.server}/api/strapi-wechat-miniprogram-auth/qr-logins/${ticket}/scan` });
+    expect(await api.qrLogin.confirm(ticket)).toEqual({ status: 'confirmed' });
+    const web = await readTicket(app.server, ticket, secret);
+    expect(web.body).toMatchObject({ status: 'confirmed', jwt: expect.any(String), user: { id: api.user!.id } });
+  });
+
+  test('cancel: the browser reads cancelled; a second user is refused with a StrapiError', async () => {
+    const first = device();
+    const second = device();
+    const { ticket, secret } = await webTicket();
+    await first.api.qrLogin.scan(ticket);
+    expect(await rejection(second.api.qrLogin.confirm(ticket))).toMatchObject({ status: 409, reason: 'scanned_by_other' });
+    expect(await first.api.qrLogin.cancel(ticket)).toEqual({ status: 'cancelled' });
+    expect((await readTicket(app.server, ticket, secret)).body).toEqual({ status: 'cancelled' });
+    expect(await rejection(first.api.qrLogin.scan('not-a-ticket'))).toMatchObject({ status: 400, name: 'ValidationError' });
   });
 });

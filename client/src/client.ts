@@ -66,7 +66,39 @@ export interface EncryptedData {
 /** The data itself, or a function that gets it (e.g. wraps wx.getWeRunData): then a 409 is handled end to end. */
 export type EncryptedDataSource = EncryptedData | (() => EncryptedData | Promise<EncryptedData>);
 
+/** The browser that asked to log in, as the confirm page should show it. */
+export interface QrLoginBrowser {
+  /** From its User-Agent, e.g. "Chrome 120 on macOS 10.15.7 (desktop)". */
+  device: string;
+  /** Its network, coarse: an IPv4 /24 or an IPv6 /48, e.g. "203.0.113.0/24". */
+  network: string;
+  /** When it asked for the code (ISO 8601). */
+  requestedAt: string;
+}
+
+export interface QrLoginScan {
+  status: 'scanned';
+  browser: QrLoginBrowser;
+  /** Until when the user may confirm (ISO 8601). */
+  expiresAt: string;
+}
+
+/**
+ * The mini program's side of logging in on a website by scanning a mini program code: the ticket is
+ * the code's scene, `decodeURIComponent(query.scene)` in the page's onLoad.
+ */
+export interface QrLoginApi {
+  /** Tells the server who scanned the ticket; resolves to the browser to show before the user confirms. */
+  scan(ticket: string): Promise<QrLoginScan>;
+  /** The user confirms: the browser that asked is logged in as this user. */
+  confirm(ticket: string): Promise<{ status: 'confirmed' }>;
+  /** The user refuses: the browser is told `cancelled`. */
+  cancel(ticket: string): Promise<{ status: 'cancelled' }>;
+}
+
 export class WechatAuthClient {
+  /** Logging in on a website by scanning a mini program code: scan, then confirm or cancel. */
+  readonly qrLogin: QrLoginApi;
   private readonly platform: Platform;
   private readonly baseURL: string;
   private readonly appId: string | undefined;
@@ -88,6 +120,15 @@ export class WechatAuthClient {
     this.timeout = options.timeout || 20000;
     this.store = new SessionStore(platform, options.storageKey || 'strapi-wechat-miniprogram-auth');
     this.session = this.store.read();
+    const ticketAction =
+      <T>(action: string) =>
+      (ticket: string) =>
+        this.request<T>({ url: `${API}/qr-logins/${encodeURIComponent(ticket)}/${action}`, method: 'POST', data: {} });
+    this.qrLogin = {
+      scan: ticketAction<QrLoginScan>('scan'),
+      confirm: ticketAction<{ status: 'confirmed' }>('confirm'),
+      cancel: ticketAction<{ status: 'cancelled' }>('cancel'),
+    };
   }
 
   /** The JWT of the current session, or null. */

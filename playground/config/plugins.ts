@@ -35,6 +35,14 @@ export default ({ env }: { env: Env }) => ({
       },
       // The admin page's login activity charts (npm run bench:activity turns the counting off in one of its two Strapis).
       activity: { enabled: env.bool('WECHAT_ACTIVITY_ENABLED', true) },
+      // Logging in on a web page by scanning a mini program code (docs/qr-login.md): http://localhost:1337/qr-login.html.
+      // The example mini program's confirm page, in its development version (no published version to check against).
+      qrLogin: {
+        enabled: env.bool('WECHAT_QR_LOGIN_ENABLED', true),
+        page: 'pages/qr-login/index',
+        envVersion: 'develop',
+        checkPath: false,
+      },
     },
   },
 });

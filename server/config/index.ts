@@ -5,6 +5,7 @@ import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } fr
 import { hiddenCharacterIn, hiddenCharacterMessage } from '../utils/display-name';
 import { INTERVAL_UNITS } from '../rate-limit/budget';
 import { isTimeZone } from '../activity/counter';
+import { PAGE_PATTERN } from '../services/wechat-input';
 
 const PER_USER_FAMILIES = ['phone', 'profile', 'decrypt'];
 
@@ -35,6 +36,7 @@ const defaults = (): PluginConfig => ({
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
   // Days are counted in China's time by default: the mini programs' users are there.
   activity: { enabled: true, flushIntervalMs: 5000, timezone: 'Asia/Shanghai' },
+  qrLogin: { enabled: false, envVersion: 'release', checkPath: true, ttlSeconds: 120, ratelimit: { interval: { min: 1 }, max: 10 } },
   strictConfig: false,
 });
 
@@ -53,11 +55,12 @@ export const CONFIG_KEYS = {
   profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true },
   encryption: { key: true, previousKeys: true, onMissingKey: true },
   activity: { enabled: true, flushIntervalMs: true, timezone: true },
+  qrLogin: { enabled: true, page: true, envVersion: true, checkPath: true, ttlSeconds: true, ratelimit: true },
   strictConfig: true,
 } as const satisfies Record<keyof PluginConfig, KeyShape>;
 
 /** Where an unknown key stops startup even without strictConfig (these groups have always refused them). */
-const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption', 'activity'];
+const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption', 'activity', 'qrLogin'];
 
 /**
  * Every key of `config` the plugin does not know. The validator refuses them all with
@@ -194,6 +197,24 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
   validateProfile(config.profile);
   validateEncryption(config.encryption);
   validateActivity(config.activity);
+  validateQrLogin(config.qrLogin);
+}
+
+function validateQrLogin(qrLogin: unknown) {
+  if (!isObject(qrLogin)) return fail('qrLogin must be an object like { enabled, page, envVersion, checkPath, ttlSeconds, ratelimit }');
+  const { enabled, page, envVersion, checkPath, ttlSeconds, ratelimit } = qrLogin;
+  if (typeof enabled !== 'boolean') fail('qrLogin.enabled must be true or false');
+  if (page !== undefined && page !== null && (typeof page !== 'string' || page.length > 256 || !PAGE_PATTERN.test(page))) {
+    fail('qrLogin.page must be a page path of the mini program without a leading / or a query, e.g. pages/qr-login/index');
+  }
+  if (!['release', 'trial', 'develop'].includes(envVersion as string)) fail("qrLogin.envVersion must be 'release', 'trial' or 'develop'");
+  if (typeof checkPath !== 'boolean') fail('qrLogin.checkPath must be true or false');
+  if (!Number.isInteger(ttlSeconds) || (ttlSeconds as number) < 30 || (ttlSeconds as number) > 600) {
+    fail('qrLogin.ttlSeconds must be an integer number of seconds between 30 and 600');
+  }
+  if (ratelimit === false) return;
+  if (!isObject(ratelimit)) return fail('qrLogin.ratelimit must be false or an object like { interval, max }');
+  validateBudget(ratelimit, 'qrLogin.ratelimit');
 }
 
 function validateProfile(profile: unknown) {

@@ -3,6 +3,7 @@ import { knex, tableIndexes } from '../strapi';
 import { ACCESS_TOKEN_TABLE, ACCESS_TOKEN_UNIQUE_INDEX } from './access-token';
 import { IDENTITY_TABLE, IDENTITY_UNIQUE_INDEX } from './identity';
 import { LOGIN_ACTIVITY_KEY_COLUMNS, LOGIN_ACTIVITY_TABLE, LOGIN_ACTIVITY_UNIQUE_INDEX } from './login-activity';
+import { QR_LOGIN_TABLE, QR_LOGIN_UNIQUE_INDEX } from './qr-login';
 
 interface UniqueIndex {
   table: string;
@@ -18,6 +19,8 @@ const UNIQUE_INDEXES: UniqueIndex[] = [
   { table: ACCESS_TOKEN_TABLE, columns: ['app_id'], name: ACCESS_TOKEN_UNIQUE_INDEX },
   // The activity flushes' upsert adds to the row of its key: without the index it would fail (ON CONFLICT needs it).
   { table: LOGIN_ACTIVITY_TABLE, columns: LOGIN_ACTIVITY_KEY_COLUMNS, name: LOGIN_ACTIVITY_UNIQUE_INDEX },
+  // A ticket is one login, whichever instance serves it.
+  { table: QR_LOGIN_TABLE, columns: ['ticket'], name: QR_LOGIN_UNIQUE_INDEX },
 ];
 
 /** How many rows' ids a warning lists at most. */

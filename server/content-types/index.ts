@@ -3,6 +3,7 @@ import { adminAuditSchema } from './admin-audit';
 import { identitySchema } from './identity';
 import { legacyCredentialSchema } from './legacy-credential';
 import { loginActivitySchema } from './login-activity';
+import { qrLoginSchema } from './qr-login';
 
 export default {
   identity: { schema: identitySchema },
@@ -10,4 +11,5 @@ export default {
   'access-token': { schema: accessTokenSchema },
   'admin-audit': { schema: adminAuditSchema },
   'login-activity': { schema: loginActivitySchema },
+  'qr-login': { schema: qrLoginSchema },
 };

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import type { LoginBody, Strapi, WeChatUser } from '../types';
-import { usersPermissions } from '../strapi';
+import type { LoginBody, Strapi } from '../types';
 import { getService } from '../utils/get-service';
+import { loginAnswer } from './login-answer';
 import { validateLoginBody } from './validation/login';
 
 export default ({ strapi }: { strapi: Strapi }) => ({
@@ -12,23 +12,9 @@ export default ({ strapi }: { strapi: Strapi }) => ({
       { code: body.code, appId: body.appId, userInfo: body.userInfo, phoneCode: body.phoneCode, deviceId: body.deviceId },
       { userAgent: ctx.request.headers['user-agent'] }
     );
-    // `phone` only when a phoneCode was sent: the 1.0 answer stays { token, user }.
-    ctx.body = { token, ...refreshTokenInBody(strapi, ctx, refreshToken), user: await sanitizeUser(strapi, user, ctx), ...(phone ? { phone } : {}) };
+    const answer = await loginAnswer(strapi, ctx, { refreshToken, user });
+    // The openid (of the app that logged in), as the original plugin returned it; `phone` only when a
+    // phoneCode was sent: the 1.0 answer stays { token, user }.
+    ctx.body = { token, ...answer, user: { ...answer.user, openid: user.openid }, ...(phone ? { phone } : {}) };
   },
 });
-
-/** As users-permissions sanitizes its own auth responses, plus the openid (for the app that logged in) the original plugin returned. */
-async function sanitizeUser(strapi: Strapi, user: WeChatUser, ctx: Context) {
-  const sanitized = await usersPermissions.sanitizeUser(strapi, user, (ctx.state as { auth?: unknown }).auth);
-  return { ...sanitized, openid: user.openid };
-}
-
-/** Strapi 5, jwtManagement 'refresh': the refresh token in users-permissions' cookie when it wants one, else in the body. */
-function refreshTokenInBody(strapi: Strapi, ctx: Context, refreshToken: string | undefined): { refreshToken?: string } {
-  if (refreshToken === undefined) return {};
-  const header = ctx.request.headers['x-strapi-refresh-cookie'];
-  const cookie = usersPermissions.refreshCookie(strapi, typeof header === 'string' ? header : undefined);
-  if (!cookie) return { refreshToken };
-  ctx.cookies.set(cookie.name, refreshToken, cookie.options);
-  return {};
-}

@@ -6,7 +6,7 @@ import { loginResolver } from './login';
 import { bindPhoneResolver } from './phone';
 import { resolversConfig, typeDefs } from './schema';
 
-/** Every content type of this plugin: identities, access tokens, login activity, 0.0.5's credentials. */
+/** Every content type of this plugin: identities, access tokens, login activity, QR login tickets, the admin audit, 0.0.5's credentials. */
 const PLUGIN_CONTENT_TYPE_UIDS = Object.keys(contentTypes).map((name) => `plugin::${PLUGIN_ID}.${name}`);
 
 /**

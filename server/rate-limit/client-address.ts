@@ -68,3 +68,20 @@ export function addressBucket(address: string | undefined): string {
     .map((group) => group.toString(16))
     .join(':')}::/64`;
 }
+
+/**
+ * The network an address belongs to, coarse enough to say where a request came from without naming
+ * the device: an IPv4 address (IPv4-mapped ones included) by its /24, an IPv6 address by its /48 (a
+ * site). 'unknown' without an address.
+ */
+export function coarseNetwork(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const bucket = addressBucket(address);
+  if (isIPv4(bucket)) return `${bucket.split('.').slice(0, 3).join('.')}.0/24`;
+  if (!isIPv6(address)) return 'unknown';
+  const groups = ipv6Groups(address);
+  return `${groups
+    .slice(0, 3)
+    .map((group) => group.toString(16))
+    .join(':')}::/48`;
+}

@@ -75,6 +75,15 @@ export default {
       // The user's encrypted open data, decrypted with the session key of their latest login in that app
       // (action plugin::strapi-wechat-miniprogram-auth.encryptedData.decrypt, granted to Authenticated once).
       { method: 'POST', path: '/decrypt', handler: 'encryptedData.decrypt', config: {} },
+      // Logging in on a website by scanning a mini program code (docs/qr-login.md). The web page's two
+      // routes are public (a ticket is read only with its secret; creation is rate-limited per network);
+      // the mini program's need the user's JWT and the actions qrLogin.scan/confirm/cancel (granted to
+      // Authenticated once).
+      { method: 'POST', path: '/qr-logins', handler: 'qrLogin.create', config: { auth: false } },
+      { method: 'GET', path: '/qr-logins/:ticket', handler: 'qrLogin.status', config: { auth: false } },
+      { method: 'POST', path: '/qr-logins/:ticket/scan', handler: 'qrLogin.scan', config: {} },
+      { method: 'POST', path: '/qr-logins/:ticket/confirm', handler: 'qrLogin.confirm', config: {} },
+      { method: 'POST', path: '/qr-logins/:ticket/cancel', handler: 'qrLogin.cancel', config: {} },
     ],
   },
 };

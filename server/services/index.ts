@@ -8,6 +8,7 @@ import login from './login';
 import nicknameCheck from './nickname-check';
 import phone from './phone';
 import profile from './profile';
+import qrLogins from './qr-logins';
 import rateLimits from './rate-limits';
 import secrets from './secrets';
 import secretsAtRest from './secrets-at-rest';
@@ -30,6 +31,7 @@ const services = {
   nicknameCheck,
   phone,
   profile,
+  qrLogins,
   rateLimits,
   secrets,
   secretsAtRest,

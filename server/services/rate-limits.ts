@@ -3,13 +3,14 @@ import type { Context } from 'koa';
 import { pluginConfig } from '../strapi';
 import type { PerUserRateLimitConfig, RateLimitStoreConfig, Strapi } from '../types';
 import { intervalMs, type Budget } from '../rate-limit/budget';
-import { addressBucket, clientAddress } from '../rate-limit/client-address';
+import { addressBucket, clientAddress, coarseNetwork } from '../rate-limit/client-address';
 import { MemoryCounterStore, type CounterStore } from '../rate-limit/counter-store';
 import { RedisCounterStore } from '../rate-limit/redis-store';
 
 export const DEFAULT_REDIS_PREFIX = 'strapi-wechat-miniprogram-auth:ratelimit:';
 export const DEFAULT_REDIS_TIMEOUT = 200;
 export const USER_LIMIT_MESSAGE = 'Too many requests from this account, retry later';
+export const QR_LOGIN_LIMIT_MESSAGE = 'Too many login codes requested from this network, retry later';
 
 /** The route families limited per user (`ratelimit.perUser`). */
 export type PerUserFamily = keyof PerUserRateLimitConfig;
@@ -77,6 +78,18 @@ export default ({ strapi }: { strapi: Strapi }) => {
     throw new errors.RateLimitError(message);
   }
 
+  /** The client's address, behind the trusted proxies. */
+  function requestAddress(ctx: Context): string | undefined {
+    const app = ctx.app as KoaProxySettings;
+    const header = (app.proxyIpHeader || 'X-Forwarded-For').toLowerCase();
+    const forwardedFor = ctx.request.headers[header];
+    return clientAddress({
+      socketAddress: ctx.req.socket.remoteAddress,
+      forwardedFor: Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor,
+      trustedProxies: trustedProxies(app),
+    });
+  }
+
   return {
     consume,
 
@@ -92,6 +105,14 @@ export default ({ strapi }: { strapi: Strapi }) => {
       await consume(ctx, { kind: `user:${family}`, id: String(userId), budget, message: USER_LIMIT_MESSAGE });
     },
 
+    /** Counts the creation of a QR login ticket from `network` (the client's IPv4 /24 or IPv6 /48), when `qrLogin.ratelimit` is on. */
+    async consumeQrLogin(ctx: Context, network: string): Promise<void> {
+      const configured = pluginConfig(strapi, 'qrLogin').ratelimit;
+      if (!pluginConfig(strapi, 'ratelimit').enabled || !configured) return;
+      const budget = { windowMs: intervalMs(configured.interval), max: configured.max };
+      await consume(ctx, { kind: 'qr-login', id: network, budget, message: QR_LOGIN_LIMIT_MESSAGE });
+    },
+
     /** Opens the store (a configured Redis: waits briefly for the first connection). */
     async start(): Promise<void> {
       const { enabled } = pluginConfig(strapi, 'ratelimit');
@@ -101,16 +122,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
     /** The bucket of the request's client address (docs/configuration.md, "Proxies"). */
     clientBucket(ctx: Context): string {
-      const app = ctx.app as KoaProxySettings;
-      const header = (app.proxyIpHeader || 'X-Forwarded-For').toLowerCase();
-      const forwardedFor = ctx.request.headers[header];
-      return addressBucket(
-        clientAddress({
-          socketAddress: ctx.req.socket.remoteAddress,
-          forwardedFor: Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor,
-          trustedProxies: trustedProxies(app),
-        })
-      );
+      return addressBucket(requestAddress(ctx));
+    },
+
+    /** The coarse network of the request's client address (IPv4 /24, IPv6 /48): where a request came from, roughly. */
+    clientNetwork(ctx: Context): string {
+      return coarseNetwork(requestAddress(ctx));
     },
 
     async close(): Promise<void> {

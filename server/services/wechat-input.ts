@@ -95,7 +95,7 @@ const OPENID = { max: 64, pattern: /^[A-Za-z0-9_-]+$/, format: 'openid must be a
 /** The characters WeChat allows in a scene. */
 const SCENE_PATTERN = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/;
 /** A page path of the mini program: no leading /, no query. */
-const PAGE_PATTERN = /^(?!\/)[A-Za-z0-9_\-./]+$/;
+export const PAGE_PATTERN = /^(?!\/)[A-Za-z0-9_\-./]+$/;
 const DATA_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const MAX_DATA_VALUE = 200;
 

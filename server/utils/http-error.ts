@@ -15,7 +15,7 @@ const createError = requireFromUtils('http-errors') as CreateError;
  * wrapper catches a ForbiddenError thrown by any handler and replaces its message with "Forbidden".
  * @strapi/utils has no error for 409 and 422 at all.
  */
-export function httpError(status: 403 | 409 | 422 | 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
+export function httpError(status: 403 | 409 | 410 | 422 | 502 | 503 | 504, message: string, details: Record<string, unknown> = {}): Error {
   return createError(status, message, { details, expose: true });
 }
 
