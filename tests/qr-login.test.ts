@@ -332,6 +332,17 @@ describe('blocked users', () => {
     expect((await read(second.ticket, second.secret)).body).toEqual({ status: 'confirmed' });
     await app.strapi.db.query(USER_UID).update({ where: { id: carol.id }, data: { blocked: false } });
   });
+
+  test('a user deleted between confirming and the collection: no login', async () => {
+    const dora = await wechatUser('dora');
+    const { ticket, secret } = await newTicket();
+    await act(ticket, 'scan', dora.jwt);
+    expectStatus(await act(ticket, 'confirm', dora.jwt), 200);
+    await app.strapi.db.query(USER_UID).delete({ where: { id: dora.id } });
+    const collected = await read(ticket, secret);
+    expectStrapiError(collected, 403);
+    expect(collected.body).not.toHaveProperty('jwt');
+  });
 });
 
 describe('access', () => {
@@ -461,5 +472,21 @@ describe('internal: not in the admin, not in GraphQL', () => {
     const hashes: string[] = (await rows().select('secret_hash')).map((r: { secret_hash: string }) => r.secret_hash);
     expect(hashes.length).toBeGreaterThan(0);
     expectNoSecrets(responses.text(), hashes);
+  });
+});
+
+describe('at start', () => {
+  test('long-expired tickets are deleted when Strapi starts; live ones stay', async () => {
+    const old = await newTicket();
+    const live = await newTicket();
+    await expire(old.ticket, 10 * 60_000);
+    await app.stop();
+    app = await startTestApp({
+      name: 'qr-login',
+      keepDatabase: true,
+      pluginConfig: { apiBaseUrl: sim.baseUrl, apps: [{ appId: APP.appId, appSecret: APP.appSecret }], qrLogin: QR_CONFIG },
+    });
+    expect(await ticketRow(old.ticket)).toBeUndefined();
+    expect((await read(live.ticket, live.secret)).body).toEqual({ status: 'pending' });
   });
 });
