@@ -1,6 +1,6 @@
 /**
  * Logging in on the web by scanning a mini program code on Strapi 5 (tests/strapi5/app with this
- * repository's build linked in, SQLite, the WeChat simulator): the whole path, the browser's login
+ * repository's build linked in, SQLite and PostgreSQL, the WeChat simulator): the whole path, the browser's login
  * answered as the mini program's login is in each jwtManagement mode (legacy-support: a JWT;
  * refresh: an access token and a refresh token users-permissions accepts), and the tickets hidden
  * from the Content Manager. Skipped, with a message, when the app's dependencies are not installed
@@ -8,6 +8,8 @@
  */
 import request from 'supertest';
 import { registerFirstAdmin } from './helpers/admin';
+import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
+import { databaseServerAnswers } from './helpers/instances';
 import { expectNoSecrets, login, ResponseLog } from './helpers/login';
 import { createTicket, CreatedTicket, QR_LOGIN_UID, readTicket, ticketAction } from './helpers/qr-login';
 import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
@@ -59,15 +61,21 @@ async function scanAndConfirm(app: Strapi5App, user: string) {
   return { mini: mini.body as { token: string; user: { id: number; documentId: string } }, first, second, secret };
 }
 
-describeV5('Strapi 5, jwtManagement legacy-support: the QR login', () => {
+/** SQLite always; PostgreSQL too when its server answers (with CI set, it must). */
+const DATABASES: Array<'sqlite' | 'postgres'> = ['sqlite', ...(databaseServerAnswers('postgres') || process.env.CI ? (['postgres'] as const) : [])];
+
+describeV5.each(DATABASES)('Strapi 5 on %s, jwtManagement legacy-support: the QR login', (client) => {
   let app: Strapi5App;
+  let database: DatabaseSpec | undefined;
 
   beforeAll(async () => {
-    app = await startStrapi5({ pluginConfig: pluginConfig(), jwtSecret: JWT_SECRET });
+    if (client === 'postgres') database = await freshDatabase('qr-strapi5', STRAPI5_APP, 'postgres');
+    app = await startStrapi5({ pluginConfig: pluginConfig(), jwtSecret: JWT_SECRET, database });
   }, 120_000);
 
   afterAll(async () => {
     await app?.stop();
+    if (database) await dropDatabase(database);
   }, 30_000);
 
   test('create → scan → confirm → { status, jwt, user } once, the user sanitized as users-permissions 5 does it', async () => {

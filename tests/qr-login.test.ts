@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
-import { expectStatus } from './helpers/apps';
+import { expectStatus, rawInsert } from './helpers/apps';
 import { registerFirstAdmin } from './helpers/admin';
 import { generatedForPlugin, schemaNames } from './helpers/graphql-schema';
 import { createTicket, CreatedTicket, QR_LOGIN_TABLE, QR_LOGIN_UID, readTicket, ticketAction } from './helpers/qr-login';
@@ -332,6 +332,17 @@ describe('blocked users', () => {
     expect((await read(second.ticket, second.secret)).body).toEqual({ status: 'confirmed' });
     await app.strapi.db.query(USER_UID).update({ where: { id: carol.id }, data: { blocked: false } });
   });
+
+  test('a user deleted between confirming and the collection: no login', async () => {
+    const dora = await wechatUser('dora');
+    const { ticket, secret } = await newTicket();
+    await act(ticket, 'scan', dora.jwt);
+    expectStatus(await act(ticket, 'confirm', dora.jwt), 200);
+    await app.strapi.db.query(USER_UID).delete({ where: { id: dora.id } });
+    const collected = await read(ticket, secret);
+    expectStrapiError(collected, 403);
+    expect(collected.body).not.toHaveProperty('jwt');
+  });
 });
 
 describe('access', () => {
@@ -410,10 +421,10 @@ describe('bad input', () => {
 
 describe('WeChat fails to make the code', () => {
   test.each([
-    ['busy (-1)', { kind: 'errcode', errcode: -1 } as const, 503],
-    ['an HTTP 500', { kind: 'http500' } as const, 502],
-    ['the page refused (41030)', { kind: 'errcode', errcode: 41030 } as const, 502],
-  ])('%s: %i, no ticket left', async (_label, fault, status) => {
+    ['busy (-1)', 503, { kind: 'errcode', errcode: -1 } as const],
+    ['an HTTP 500', 502, { kind: 'http500' } as const],
+    ['the page refused (41030)', 502, { kind: 'errcode', errcode: 41030 } as const],
+  ])('%s: %i, no ticket left', async (_label, status, fault) => {
     const count = await rowCount();
     sim.setFault(fault, 1, 'qrcode');
     const res = responses.add(await createTicket(app.server, {}, { from: freshNetwork() }));
@@ -436,7 +447,7 @@ describe('WeChat fails to make the code', () => {
 });
 
 describe('internal: not in the admin, not in GraphQL', () => {
-  test('the Content Manager does not display the tickets; GraphQL generates nothing for them; ticket is unique in the database', async () => {
+  test('the Content Manager does not display the tickets; GraphQL generates nothing for them; the database refuses a duplicate ticket', async () => {
     await newTicket();
     const adminJwt = await registerFirstAdmin(app.server);
     const types = await request(app.server).get('/content-manager/content-types').set('Authorization', `Bearer ${adminJwt}`);
@@ -445,13 +456,37 @@ describe('internal: not in the admin, not in GraphQL', () => {
     expect(entry?.isDisplayed).toBe(false);
     const names = await schemaNames(app.server);
     expect(generatedForPlugin(names)).toEqual({ types: [], queries: [], mutations: [] });
-    const indexes = await app.strapi.db.dialect.schemaInspector.getIndexes(QR_LOGIN_TABLE);
-    expect(indexes.some((i: { columns: string[]; type: string }) => i.columns.join() === 'ticket' && String(i.type).toLowerCase() === 'unique')).toBe(true);
+    // The database itself refuses a second row with a ticket already held.
+    const { ticket } = await newTicket();
+    const duplicate = await rawInsert(app.strapi, QR_LOGIN_UID, {
+      ticket,
+      secretHash: 'x',
+      status: 'pending',
+      appId: APP.appId,
+      expiresAt: Date.now() + 60_000,
+    });
+    expect(duplicate?.message).toMatch(/unique|duplicate/i);
   });
 
   test('no response carried a stored secret hash, and the logs hold no secret', async () => {
     const hashes: string[] = (await rows().select('secret_hash')).map((r: { secret_hash: string }) => r.secret_hash);
     expect(hashes.length).toBeGreaterThan(0);
     expectNoSecrets(responses.text(), hashes);
+  });
+});
+
+describe('at start', () => {
+  test('long-expired tickets are deleted when Strapi starts; live ones stay', async () => {
+    const old = await newTicket();
+    const live = await newTicket();
+    await expire(old.ticket, 10 * 60_000);
+    await app.stop();
+    app = await startTestApp({
+      name: 'qr-login',
+      keepDatabase: true,
+      pluginConfig: { apiBaseUrl: sim.baseUrl, apps: [{ appId: APP.appId, appSecret: APP.appSecret }], qrLogin: QR_CONFIG },
+    });
+    expect(await ticketRow(old.ticket)).toBeUndefined();
+    expect((await read(live.ticket, live.secret)).body).toEqual({ status: 'pending' });
   });
 });
