@@ -1,5 +1,5 @@
 // The login activity on the plugin's page, written once for both majors: the host (./host.ts) brings the fetch
-// client, the RBAC check and the select of the admin it runs in; the rest is Design System parts both majors share.
+// client and the select of the admin it runs in, the kit its RBAC check; the rest is Design System parts both majors share.
 import { useEffect, useMemo, useState } from 'react';
 import { Box, Button, Flex, Typography } from '@strapi/design-system';
 import { Download } from '@strapi/icons';
@@ -9,6 +9,7 @@ import { getTrad } from '../utils/get-trad';
 import { activityUrl, attachmentName, loadActivity, PERIODS, type ActivityReport, type Period, type Series } from './api';
 import { errorSeries, loginSeries, seriesTotal, type ChartData } from './chart-data';
 import { saveText } from './download';
+import { useKit } from '../shared/kit';
 import type { ActivityHost } from './host';
 import { LineChart } from './LineChart';
 
@@ -17,11 +18,12 @@ export const ACTIVITY_READ = `plugin::${PLUGIN_ID}.activity.read`;
 const LOGIN_COLORS = ['primary600', 'success600'];
 const ERROR_COLORS = ['danger600', 'warning600', 'secondary600', 'alternative600', 'primary600', 'neutral600', 'neutral400'];
 const ALL_APPS = '';
+const ACTIVITY_PERMISSIONS = { read: [{ action: ACTIVITY_READ, subject: null }] };
 
 /** Logins per day (new, returning) and WeChat errors per day by code, for 7/30/90 days, all apps or one; hidden without "Read login activity". */
 export function ActivityPanel({ host }: { host: ActivityHost }) {
-  const canRead = host.useCanRead(ACTIVITY_READ);
-  if (!canRead) return null;
+  const { isLoading, allowed } = useKit().useRBAC(ACTIVITY_PERMISSIONS);
+  if (isLoading || !allowed.read) return null;
   return <Activity host={host} />;
 }
 

@@ -14,8 +14,6 @@ export interface SelectProps {
 export interface ActivityHost {
   /** The admin's fetch client, with the admin JWT. */
   useActivityFetch(): ActivityFetch;
-  /** Whether the current admin holds the action (RBAC); null while that is being found out. */
-  useCanRead(action: string): boolean | null;
   /** A labelled single select of the Design System (the label is a prop on Design System 1, a Field on 2). */
   Select: ComponentType<SelectProps>;
 }

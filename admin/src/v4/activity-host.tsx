@@ -1,7 +1,7 @@
-// The activity panel's host on Strapi 4: helper-plugin's fetch client (axios) and RBAC, Design System 1's select.
+// The activity panel's host on Strapi 4: helper-plugin's fetch client (axios), Design System 1's select.
 import { useMemo } from 'react';
 import { SingleSelect, SingleSelectOption } from '@strapi/design-system';
-import { useFetchClient, useRBAC } from './helper-plugin';
+import { useFetchClient } from './helper-plugin';
 import type { ActivityFetch } from '../activity/api';
 import type { ActivityHost, SelectProps } from '../activity/host';
 
@@ -20,12 +20,6 @@ function useActivityFetch(): ActivityFetch {
   );
 }
 
-function useCanRead(action: string): boolean | null {
-  const permissions = useMemo(() => ({ read: [{ action, subject: null }] }), [action]);
-  const { isLoading, allowedActions } = useRBAC(permissions);
-  return isLoading ? null : Boolean(allowedActions.canRead);
-}
-
 function Select({ label, value, options, onChange, testId }: SelectProps) {
   return (
     <SingleSelect label={label} value={value} onChange={(next: string | number) => onChange(String(next))} size="S" data-testid={testId}>
@@ -38,4 +32,4 @@ function Select({ label, value, options, onChange, testId }: SelectProps) {
   );
 }
 
-export const activityHostV4: ActivityHost = { useActivityFetch, useCanRead, Select };
+export const activityHostV4: ActivityHost = { useActivityFetch, Select };

@@ -1,8 +1,8 @@
-// The activity panel's host on Strapi 5: @strapi/strapi/admin's fetch client and RBAC, Design System 2's select
+// The activity panel's host on Strapi 5: @strapi/strapi/admin's fetch client, Design System 2's select
 // (its label is a Field around it). Strapi 4's is ../v4/activity-host.tsx.
 import { useMemo } from 'react';
 import { Field, SingleSelect, SingleSelectOption } from '@strapi/design-system';
-import { useFetchClient, useRBAC } from '@strapi/strapi/admin';
+import { useFetchClient } from '@strapi/strapi/admin';
 import type { ActivityFetch } from '../activity/api';
 import type { ActivityHost, SelectProps } from '../activity/host';
 
@@ -21,12 +21,6 @@ function useActivityFetch(): ActivityFetch {
   );
 }
 
-function useCanRead(action: string): boolean | null {
-  const permissions = useMemo(() => ({ read: [{ action, subject: null }] }), [action]);
-  const { isLoading, allowedActions } = useRBAC(permissions);
-  return isLoading ? null : Boolean(allowedActions.canRead);
-}
-
 function Select({ label, value, options, onChange, testId }: SelectProps) {
   return (
     <Field.Root>
@@ -42,4 +36,4 @@ function Select({ label, value, options, onChange, testId }: SelectProps) {
   );
 }
 
-export const activityHostV5: ActivityHost = { useActivityFetch, useCanRead, Select };
+export const activityHostV5: ActivityHost = { useActivityFetch, Select };
