@@ -267,7 +267,7 @@ describe('the card', () => {
     expect(res.body.data).toMatchObject({ identities: [], phone: null, avatar: null, nickname: null });
   });
 
-  test.each([['abc'], ['0'], ['-1'], ['1.5'], ['01'], ['9'.repeat(20)]])('400 for the id %s', async (id) => {
+  test.each([['abc'], ['0'], ['-1'], ['1.5'], ['01'], ['2147483648'], ['9'.repeat(20)]])('400 for the id %s', async (id) => {
     expectStrapiError(await card(id), 400);
     expectStrapiError(await act(id, 'block'), 400);
   });
