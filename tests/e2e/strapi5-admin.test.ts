@@ -60,7 +60,7 @@ const prepareApp = (): string => installedCopy(fs.mkdtempSync(path.join(os.tmpdi
 const baseEnv = (): NodeJS.ProcessEnv => ({ ...process.env, STRAPI_TELEMETRY_DISABLED: 'true', BROWSER: 'none', NODE_ENV: 'production' });
 
 function buildAdmin(dir: string): string {
-  const result = spawnSync(process.execPath, [...NODE_FLAGS, strapiBin(dir), 'build'], { cwd: dir, env: baseEnv(), encoding: 'utf8', timeout: 240_000 });
+  const result = spawnSync(process.execPath, [...NODE_FLAGS, strapiBin(dir), 'build'], { cwd: dir, env: baseEnv(), encoding: 'utf8', timeout: 600_000 });
   const output = `${result.stdout}${result.stderr}`;
   if (result.status !== 0) throw new Error(`strapi build exited with ${result.status}:\n${output.slice(-4000)}`);
   return output;
@@ -171,7 +171,7 @@ maybe('the admin page on Strapi 5 (Vite build, Design System 2)', () => {
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 300_000);
+  }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
