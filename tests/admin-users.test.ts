@@ -98,15 +98,15 @@ async function wechatLogin(user: string, appId: string, extra: Record<string, un
   return res.body as { token: string; user: { id: number }; phone?: Record<string, unknown> };
 }
 
-async function call(method: 'get' | 'post', path: string, token?: string, body?: unknown) {
+async function call(method: 'get' | 'post', path: string, token: string | null, body?: unknown) {
   let req = request(app.server)[method](`${BASE}${path}`);
   if (token) req = req.set('Authorization', `Bearer ${token}`);
   return responses.add(await (body === undefined ? req : req.send(body as object)));
 }
-const search = (term: unknown, token = tokens.superAdmin) => call('post', '/search', token, { term });
-const card = (id: number | string, token = tokens.superAdmin) => call('get', `/${id}`, token);
-const act = (id: number | string, action: string, token = tokens.superAdmin) => call('post', `/${id}/${action}`, token, {});
-const detach = (id: number | string, identityId: number | string, token = tokens.superAdmin) =>
+const search = (term: unknown, token: string | null = tokens.superAdmin) => call('post', '/search', token, { term });
+const card = (id: number | string, token: string | null = tokens.superAdmin) => call('get', `/${id}`, token);
+const act = (id: number | string, action: string, token: string | null = tokens.superAdmin) => call('post', `/${id}/${action}`, token, {});
+const detach = (id: number | string, identityId: number | string, token: string | null = tokens.superAdmin) =>
   call('post', `/${id}/identities/${identityId}/detach`, token, {});
 
 const users = () => app.strapi.db.query(USER_UID);
@@ -130,7 +130,7 @@ const matchedIds = (res: request.Response) => (res.body.data.results as Array<{ 
 // ---------------------------------------------------------------------------------------------
 
 describe('access', () => {
-  const ROUTES: Array<[string, (token?: string) => Promise<request.Response>]> = [
+  const ROUTES: Array<[string, (token: string | null) => Promise<request.Response>]> = [
     ['POST /users/search', (t) => search('alice', t)],
     ['GET /users/:id', (t) => card(people.alice, t)],
     ['POST /users/:id/clear-nickname', (t) => act(people.alice, 'clear-nickname', t)],
@@ -147,7 +147,7 @@ describe('access', () => {
 
   test.each(ROUTES)('%s needs an admin JWT (401) and users.read (403 for a role without it); nothing changes', async (_route, run) => {
     const before = await snapshot();
-    expectStrapiError(await run(undefined), 401);
+    expectStrapiError(await run(null), 401); // no admin JWT
     expectStrapiError(await run(tokens.settingsOnly), 403);
     expect(await snapshot()).toEqual(before);
   });
@@ -267,7 +267,7 @@ describe('the card', () => {
     expect(res.body.data).toMatchObject({ identities: [], phone: null, avatar: null, nickname: null });
   });
 
-  test.each([['abc'], ['0'], ['-1'], ['1.5'], ['01'], ['9'.repeat(20)]])('400 for the id %s', async (id) => {
+  test.each([['abc'], ['0'], ['-1'], ['1.5'], ['01'], ['2147483648'], ['9'.repeat(20)]])('400 for the id %s', async (id) => {
     expectStrapiError(await card(id), 400);
     expectStrapiError(await act(id, 'block'), 400);
   });

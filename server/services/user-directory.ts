@@ -2,6 +2,7 @@ import { modelMetadata, query, type MediaFile } from '../strapi';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
 import { maskPhoneNumber } from '../utils/phone-mask';
+import { isDatabaseId } from '../utils/database-id';
 import { IDENTITY_UID, USER_UID } from '../utils/plugin-id';
 
 import type { IdentityCardEntry, MatchKey, UserCard, UserMatch } from './wechat-users-view';
@@ -77,7 +78,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       byUser({ wechatNickname: { $containsi: term } }),
       byUser({ username: { $containsi: term } }),
       byUser({ email: { $containsi: term } }),
-      /^\d{1,15}$/.test(term) ? byUser({ id: Number(term) }) : [],
+      isDatabaseId(term) ? byUser({ id: Number(term) }) : [],
     ]);
     add('openid', userIdsOf(openid));
     add('unionid', [...userIdsOf(unionid), ...usersByUnionid.map((row) => row.id)]);

@@ -1,6 +1,7 @@
 import { yup, validateYupSchema } from '@strapi/utils';
 import { jsonBody } from './json-body';
 import { plainText } from './text';
+import { isDatabaseId, MAX_ID } from '../../utils/database-id';
 
 /** The longest search term: more than any openid, unionid, phone number, nickname or email. */
 export const SEARCH_TERM_MAX = 128;
@@ -10,14 +11,15 @@ const validate =
   (input: unknown) =>
     validateYupSchema(schema, { strict: true, abortEarly: false })(input ?? {}) as Promise<T>;
 
-/** A database id as a route parameter: digits only, no sign, no leading zero, within a safe integer. */
+/** A database id as a route parameter: digits only, no sign, no leading zero, at most MAX_ID. */
 const idParam = (field: string) =>
   yup
     .string()
     .strict()
     .typeError(`${field} must be an id`)
     .required(`${field} is required`)
-    .matches(/^[1-9]\d{0,14}$/, `${field} must be a positive whole number`);
+    .matches(/^[1-9]\d{0,9}$/, `${field} must be a positive whole number`)
+    .test('max-id', `${field} must be at most ${MAX_ID}`, (value) => value === undefined || isDatabaseId(value));
 
 /** POST /users/search: the term in the body, so that an openid or a phone number stays out of URLs and access logs. */
 export const validateSearch = validate<{ term: string }>(
