@@ -529,16 +529,19 @@ describe('the phone.bind permission in Users & Permissions', () => {
     expect(await permissionRows('plugin::users-permissions.auth.register')).toEqual(['public']);
   });
 
-  test('the roles page lists the plugin’s content-API actions (login, phone, decrypt, profile), not its admin settings', async () => {
+  test('the roles page lists the plugin’s content-API actions (login, phone, decrypt, profile, QR login), not its admin settings', async () => {
     const role = await app.strapi.db.query(ROLE_UID).findOne({ where: { type: 'authenticated' } });
     const { permissions } = await rolePermissions(role.id);
     const granted = { enabled: true, policy: '' };
+    const notGranted = { enabled: false, policy: '' };
     expect(permissions[`plugin::${PLUGIN}`]).toEqual({
       controllers: {
-        auth: { login: { enabled: false, policy: '' } },
+        auth: { login: notGranted },
         encryptedData: { decrypt: granted },
         phone: { bind: granted },
         profile: { find: granted, update: granted },
+        // The web page's side of a QR login is public (like the login); the mini program's side needs the user.
+        qrLogin: { create: notGranted, status: notGranted, scan: granted, confirm: granted, cancel: granted },
       },
     });
   });
