@@ -1,9 +1,22 @@
 import { FormEvent, useState } from 'react';
-import { Button, Flex, Grid, GridItem, ModalBody, ModalFooter, ModalHeader, ModalLayout, TextInput, Typography } from '@strapi/design-system';
+import {
+  Button,
+  Flex,
+  Grid,
+  GridItem,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  ModalLayout,
+  SingleSelect,
+  SingleSelectOption,
+  TextInput,
+  Typography,
+} from '@strapi/design-system';
 import { useNotification } from '../helper-plugin';
 import { Check, Play, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
-import { AppChanges, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useErrorMessage, useSettingsApi } from '../api/settings';
+import { APP_TYPES, AppChanges, AppType, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useErrorMessage, useSettingsApi } from '../api/settings';
 import { appLabel } from '../utils/app-label';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN, checkField } from '../utils/credential-format';
 import { getTrad } from '../utils/get-trad';
@@ -47,6 +60,7 @@ export function AppFormModal({
 
   const [appId, setAppId] = useState(app?.appId ?? '');
   const [name, setName] = useState(app?.name ?? '');
+  const [type, setType] = useState<AppType>(app?.type ?? 'miniProgram');
   const [appSecret, setAppSecret] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
@@ -68,6 +82,7 @@ export function AppFormModal({
   function changes(): AppChanges {
     const found: AppChanges = {};
     if (!nameFromConfig && name.trim() !== (app?.name ?? '')) found.name = name.trim();
+    if (!nameFromConfig && type !== (app?.type ?? 'miniProgram')) found.type = type;
     if (!secretFromConfig && appSecret.trim()) found.appSecret = appSecret.trim();
     return found;
   }
@@ -111,7 +126,7 @@ export function AppFormModal({
     setSaving(true);
     try {
       if (adding) {
-        const input = { appId: appId.trim(), appSecret: appSecret.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
+        const input = { appId: appId.trim(), appSecret: appSecret.trim(), type, ...(name.trim() ? { name: name.trim() } : {}) };
         onSaved(await api.addApp(input), { id: 'form.added', values: { app: input.name ?? input.appId } });
       } else {
         const body = changes();
@@ -186,6 +201,22 @@ export function AppFormModal({
                   disabled={nameFromConfig}
                   onChange={changeOf('name', setName)}
                 />
+              </GridItem>
+              <GridItem col={6} s={12}>
+                <SingleSelect
+                  name="type"
+                  label={t('form.type.label')}
+                  hint={t('form.type.hint')}
+                  value={type}
+                  disabled={nameFromConfig}
+                  onChange={(value: string | number) => setType(value as AppType)}
+                >
+                  {APP_TYPES.map((option) => (
+                    <SingleSelectOption key={option} value={option}>
+                      {t(`type.${option}`)}
+                    </SingleSelectOption>
+                  ))}
+                </SingleSelect>
               </GridItem>
               <GridItem col={6} s={12}>
                 <TextInput

@@ -1,10 +1,10 @@
 // Strapi 5's twin of ../../components/AppFormModal.tsx: the same form and checks, in Design System 2 (Modal.*, Field.*).
 import { FormEvent, useState } from 'react';
-import { Button, Field, Flex, Grid, Modal, TextInput, Typography } from '@strapi/design-system';
+import { Button, Field, Flex, Grid, Modal, SingleSelect, SingleSelectOption, TextInput, Typography } from '@strapi/design-system';
 import { useNotification } from '@strapi/strapi/admin';
 import { Check, Play, Plus } from '@strapi/icons';
 import { useIntl } from 'react-intl';
-import { AppChanges, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useErrorMessage, useSettingsApi } from '../api';
+import { APP_TYPES, AppChanges, AppType, AppView, CheckResult, fieldErrorsOf, SettingsView, TestInput, useErrorMessage, useSettingsApi } from '../api';
 import { appLabel } from '../../utils/app-label';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN, checkField } from '../../utils/credential-format';
 import { getTrad } from '../../utils/get-trad';
@@ -47,6 +47,7 @@ export function AppFormModal({
 
   const [appId, setAppId] = useState(app?.appId ?? '');
   const [name, setName] = useState(app?.name ?? '');
+  const [type, setType] = useState<AppType>(app?.type ?? 'miniProgram');
   const [appSecret, setAppSecret] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
@@ -68,6 +69,7 @@ export function AppFormModal({
   function changes(): AppChanges {
     const found: AppChanges = {};
     if (!nameFromConfig && name.trim() !== (app?.name ?? '')) found.name = name.trim();
+    if (!nameFromConfig && type !== (app?.type ?? 'miniProgram')) found.type = type;
     if (!secretFromConfig && appSecret.trim()) found.appSecret = appSecret.trim();
     return found;
   }
@@ -111,7 +113,7 @@ export function AppFormModal({
     setSaving(true);
     try {
       if (adding) {
-        const input = { appId: appId.trim(), appSecret: appSecret.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
+        const input = { appId: appId.trim(), appSecret: appSecret.trim(), type, ...(name.trim() ? { name: name.trim() } : {}) };
         onSaved(await api.addApp(input), { id: 'form.added', values: { app: input.name ?? input.appId } });
       } else {
         const body = changes();
@@ -186,6 +188,19 @@ export function AppFormModal({
                     <TextInput name="name" value={name} autoComplete="off" disabled={nameFromConfig} onChange={changeOf('name', setName)} />
                     <Field.Hint />
                     <Field.Error />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="type" hint={t('form.type.hint')}>
+                    <Field.Label>{t('form.type.label')}</Field.Label>
+                    <SingleSelect name="type" value={type} disabled={nameFromConfig} onChange={(value: string | number) => setType(value as AppType)}>
+                      {APP_TYPES.map((option) => (
+                        <SingleSelectOption key={option} value={option}>
+                          {t(`type.${option}`)}
+                        </SingleSelectOption>
+                      ))}
+                    </SingleSelect>
+                    <Field.Hint />
                   </Field.Root>
                 </Grid.Item>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
