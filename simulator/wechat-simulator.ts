@@ -47,7 +47,6 @@ import type {
   PhoneInfo,
   SentMessage,
   SimulatedApp,
-  SimulatedAppType,
   SimulatorStats,
   Watermark,
   WeChatSimulatorOptions,
@@ -56,6 +55,7 @@ import type {
 
 export { DEMO_APP, parseFaultCode, phoneNumberFor };
 export { readPngText } from './png';
+export type { SimulatedAppType } from './types';
 export type {
   ApiCounts,
   ApiName,

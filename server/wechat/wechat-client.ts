@@ -270,7 +270,7 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
         api.get('/sns/userinfo', { params: { access_token: userAccessToken, openid, lang: 'zh_CN' }, ...deadline })
       );
       if (typeof body.openid !== 'string' || body.openid !== openid) throw new WeChatTransportError(name, 'bad-body');
-      const text = (key: string) => (typeof body[key] === 'string' && body[key] ? { [key]: body[key] as string } : {});
+      const text = (key: string) => (typeof body[key] === 'string' && body[key] ? { [key]: body[key] } : {});
       return {
         openid,
         ...text('unionid'),
