@@ -18,13 +18,13 @@ export default ({ strapi }: { strapi: Strapi }) => ({
 });
 
 /** As users-permissions sanitizes its own auth responses, plus the openid (for the app that logged in) the original plugin returned. */
-async function sanitizeUser(strapi: Strapi, user: WeChatUser, ctx: Context) {
+export async function sanitizeUser(strapi: Strapi, user: WeChatUser, ctx: Context) {
   const sanitized = await usersPermissions.sanitizeUser(strapi, user, (ctx.state as { auth?: unknown }).auth);
   return { ...sanitized, openid: user.openid };
 }
 
 /** Strapi 5, jwtManagement 'refresh': the refresh token in users-permissions' cookie when it wants one, else in the body. */
-function refreshTokenInBody(strapi: Strapi, ctx: Context, refreshToken: string | undefined): { refreshToken?: string } {
+export function refreshTokenInBody(strapi: Strapi, ctx: Context, refreshToken: string | undefined): { refreshToken?: string } {
   if (refreshToken === undefined) return {};
   const header = ctx.request.headers['x-strapi-refresh-cookie'];
   const cookie = usersPermissions.refreshCookie(strapi, typeof header === 'string' ? header : undefined);

@@ -4,6 +4,8 @@ import credentials from './credentials';
 import identities from './identities';
 import login from './login';
 import nicknameCheck from './nickname-check';
+import oauth from './oauth';
+import oauthGrants from './oauth-grants';
 import phone from './phone';
 import profile from './profile';
 import rateLimits from './rate-limits';
@@ -22,6 +24,8 @@ const services = {
   identities,
   login,
   nicknameCheck,
+  oauth,
+  oauthGrants,
   phone,
   profile,
   rateLimits,
