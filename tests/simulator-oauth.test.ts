@@ -43,10 +43,10 @@ describe('sns/oauth2/access_token', () => {
     expect(errcodeOf(await token({ ...ok, code }))).toBe(40163);
   });
 
-    ["a mini program's appid", 40013, { appid: DEMO_APP.appId, secret: DEMO_APP.appSecret, code: 'sim_a_1' }],
+  test.each([
     ['no appid', 41002, { secret: OFFICIAL.appSecret, code: 'sim_a_1' }],
     ['an unknown appid', 40013, { appid: 'wx9999999999999999', secret: OFFICIAL.appSecret, code: 'sim_a_1' }],
-    ["a mini program's appid", { appid: DEMO_APP.appId, secret: DEMO_APP.appSecret, code: 'sim_a_1' }, 40013],
+    ["a mini program's appid", 40013, { appid: DEMO_APP.appId, secret: DEMO_APP.appSecret, code: 'sim_a_1' }],
     ['no secret', 41004, { appid: OFFICIAL.appId, code: 'sim_a_1' }],
     ['a wrong secret', 40125, { appid: OFFICIAL.appId, secret: WEBSITE.appSecret, code: 'sim_a_1' }],
     ['no code', 41008, { ...ok }],
