@@ -21,6 +21,20 @@ export const DEMO_APP: SimulatedApp = {
   appSecret: '0123456789abcdef0123456789abcdef',
 };
 
+/** The Open Platform account the demo web apps (and, with `--web-logins`, the demo mini program) are bound to. */
+export const DEMO_OPEN_PLATFORM = 'demo-open-platform';
+
+/** The playground's demo Official Account and website app (docs/web-logins.md). */
+export const DEMO_WEB_APPS: { officialAccount: SimulatedApp; website: SimulatedApp } = {
+  officialAccount: {
+    appId: 'wx0123456789abcd01',
+    appSecret: '0123456789abcdef0123456789abcd01',
+    type: 'officialAccount',
+    openPlatformId: DEMO_OPEN_PLATFORM,
+  },
+  website: { appId: 'wx0123456789abcd02', appSecret: '0123456789abcdef0123456789abcd02', type: 'website', openPlatformId: DEMO_OPEN_PLATFORM },
+};
+
 /** A user name in a `sim_<user>_<nonce>` or `phone_<user>_<nonce>` code. */
 export const USER_PATTERN = /^[A-Za-z0-9]{1,40}$/;
 

@@ -37,7 +37,7 @@ import { applyFault, parseFaultCode } from './faults';
 import { parseJsonObject, readBody, sendJson, sendReply, SimRequest } from './http-io';
 import { encryptOpenData, weRunDataFor } from './open-data';
 import { oauthPage } from './oauth-pages';
-import { DEMO_APP, phoneNumberFor, SimulatorState } from './state';
+import { DEMO_APP, DEMO_OPEN_PLATFORM, DEMO_WEB_APPS, phoneNumberFor, SimulatorState } from './state';
 import type {
   ApiName,
   EncryptedData,
@@ -53,7 +53,7 @@ import type {
   WeRunData,
 } from './types';
 
-export { DEMO_APP, parseFaultCode, phoneNumberFor };
+export { DEMO_APP, DEMO_OPEN_PLATFORM, DEMO_WEB_APPS, parseFaultCode, phoneNumberFor };
 export { readPngText } from './png';
 export type { SimulatedAppType } from './types';
 export type {
