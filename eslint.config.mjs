@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 
 const TS = ['**/*.ts', '**/*.tsx'];
 // Runs in the browser: the plugin's admin panel and the playground's admin customisation. Everything else runs on Node.
-const BROWSER = ['admin/**', 'playground/src/admin/**'];
+const BROWSER = ['admin/**', 'playground/src/admin/**', 'playground/public/**/*.js'];
 // Runs in a mini program (WeChat's JavaScript runtime, or uni-app / Taro): neither Node nor a browser.
 const MINIPROGRAM = ['client/src/**', 'examples/miniprogram/**'];
 // The example mini program's own tooling (构建 npm from the command line) runs on Node.
