@@ -146,7 +146,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
         if (settings.apps.some((saved) => saved.appId.toLowerCase() === app.appId.toLowerCase())) {
           throw new ValidationError(`${app.appId} is already in the app list`, { appId: app.appId, reason: 'duplicate' });
         }
-        return { ...settings, apps: [...settings.apps, app] };
+        // miniProgram, the default, is not written (as settings saved before app types).
+        const { type, ...rest } = app;
+        return { ...settings, apps: [...settings.apps, type && type !== 'miniProgram' ? app : rest] };
       });
     },
 
