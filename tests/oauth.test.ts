@@ -6,7 +6,9 @@
  * any failure; one user across a mini program and a website where a unionid links them, never merged without one.
  */
 import request from 'supertest';
-import { startTestApp, TestApp } from './helpers/test-app';
+import { startTestApp, TestApp, writeApp } from './helpers/test-app';
+import { Instance, startInstance, stopInstance } from './helpers/instances';
+import { dropDatabase, type DatabaseSpec } from './helpers/database';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { countIdentities, userByOpenid } from './helpers/identities';
 import { browserLogin, callback, callbackUrlFor, decide, exchange, OAUTH_PATH, startLogin, STATE_COOKIE } from './helpers/oauth';
@@ -322,7 +324,9 @@ describe('the callback refuses, and creates nothing', () => {
 
   test('a code used twice at WeChat (the real 40163): the second is error=code_used', async () => {
     const code = sim.issueOAuthCode(OFFICIAL.appId, 'quinn');
-    expect(errorOf((await callbackWith(code)).location)).toMatchObject({ error: null });
+    const first = await startLogin(app.server, OFFICIAL.appId, PAGE);
+    const used = await callback(app.server, callbackUrlFor(app.server, OFFICIAL.appId, first.state, code), first.cookie);
+    expect(errorOf(used.location)).toMatchObject({ error: null });
     expect(errorOf((await callbackWith(code)).location)).toMatchObject({ error: 'code_used' });
   });
 
@@ -379,9 +383,11 @@ describe('exchange', () => {
 });
 
 describe('rate limit', () => {
-  let limited: TestApp;
+  // A second Strapi 4 cannot boot in this process: its own process, on a database of its own.
+  let limited: Instance;
+  let database: DatabaseSpec;
   beforeAll(async () => {
-    limited = await startTestApp({
+    const { appDir, database: created } = await writeApp({
       name: 'oauth-ratelimit',
       pluginConfig: {
         apiBaseUrl: sim.baseUrl,
@@ -390,18 +396,23 @@ describe('rate limit', () => {
         ratelimit: { enabled: true, interval: 60_000, max: 3 },
       },
     });
-  });
-  afterAll(() => limited?.stop());
+    database = created;
+    limited = await startInstance(appDir);
+  }, 120_000);
+  afterAll(async () => {
+    await stopInstance(limited);
+    if (database) await dropDatabase(database);
+  }, 30_000);
 
   test("authorize, callback and exchange are limited per client address like the login (429 in Strapi's format)", async () => {
-    const authorize = () => request(limited.server).get(`${OAUTH_PATH}/${OFFICIAL.appId}/authorize`).query({ redirect: PAGE });
+    const authorize = () => request(limited.url).get(`${OAUTH_PATH}/${OFFICIAL.appId}/authorize`).query({ redirect: PAGE });
     expect([(await authorize()).status, (await authorize()).status, (await authorize()).status]).toEqual([302, 302, 302]);
     expectStrapiError(await authorize(), 429);
-    const exchangeOnce = () => exchange(limited.server, { code: 'cd'.repeat(32) });
+    const exchangeOnce = () => exchange(limited.url, { code: 'cd'.repeat(32) });
     expect([(await exchangeOnce()).status, (await exchangeOnce()).status, (await exchangeOnce()).status]).toEqual([400, 400, 400]);
     expectStrapiError(await exchangeOnce(), 429);
     const callbackOnce = () =>
-      request(limited.server)
+      request(limited.url)
         .get(`${OAUTH_PATH}/${OFFICIAL.appId}/callback`)
         .query({ state: 'ab'.repeat(32) });
     expect([(await callbackOnce()).status, (await callbackOnce()).status, (await callbackOnce()).status]).toEqual([400, 400, 400]);
