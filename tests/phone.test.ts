@@ -536,6 +536,8 @@ describe('the phone.bind permission in Users & Permissions', () => {
     expect(permissions[`plugin::${PLUGIN}`]).toEqual({
       controllers: {
         auth: { login: { enabled: false, policy: '' } },
+        // The browser logins: public (auth: false), like the login; ticking them changes nothing.
+        oauth: { authorize: { enabled: false, policy: '' }, callback: { enabled: false, policy: '' }, exchange: { enabled: false, policy: '' } },
         encryptedData: { decrypt: granted },
         phone: { bind: granted },
         profile: { find: granted, update: granted },

@@ -158,7 +158,7 @@ function validateApps(config: Record<string, unknown>) {
     }
     const hidden = typeof entry.name === 'string' ? hiddenCharacterIn(entry.name) : null;
     if (hidden) fail(`${where}${hiddenCharacterMessage('name', hidden)}`);
-    if (entry.type !== undefined && !APP_TYPES.includes(entry.type as never)) fail(`${where}type must be one of ${APP_TYPES.join(', ')}`);
+    if (entry.type !== undefined && !(APP_TYPES as readonly unknown[]).includes(entry.type)) fail(`${where}type must be one of ${APP_TYPES.join(', ')}`);
     if (entry.scope !== undefined) {
       if (entry.type !== 'officialAccount') fail(`${where}scope is for officialAccount apps only`);
       if (!OFFICIAL_ACCOUNT_SCOPES.includes(entry.scope as string)) fail(`${where}scope must be snsapi_base or snsapi_userinfo`);
@@ -186,10 +186,8 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
     if (typeof defaultAppId !== 'string' || !APP_ID_PATTERN.test(defaultAppId)) {
       fail('defaultAppId must look like wx followed by 16 hexadecimal characters');
     }
-    const listed = (config.apps as unknown as Array<Record<string, unknown>>).find(
-      (app) => String(app.appId).toLowerCase() === String(defaultAppId).toLowerCase()
-    );
-    if (listed?.type !== undefined && listed.type !== 'miniProgram')
+    const listed = (config.apps as unknown[]).find((app) => isObject(app) && String(app.appId).toLowerCase() === defaultAppId.toLowerCase());
+    if (isObject(listed) && listed.type !== undefined && listed.type !== 'miniProgram')
       fail('defaultAppId must be a miniProgram app (a login without appId is a mini program login)');
   }
   if (typeof config.linkByUnionid !== 'boolean') fail('linkByUnionid must be true or false');
