@@ -113,7 +113,12 @@ export function AppFormModal({
     setSaving(true);
     try {
       if (adding) {
-        const input = { appId: appId.trim(), appSecret: appSecret.trim(), type, ...(name.trim() ? { name: name.trim() } : {}) };
+        const input = {
+          appId: appId.trim(),
+          appSecret: appSecret.trim(),
+          ...(type !== 'miniProgram' ? { type } : {}),
+          ...(name.trim() ? { name: name.trim() } : {}),
+        };
         onSaved(await api.addApp(input), { id: 'form.added', values: { app: input.name ?? input.appId } });
       } else {
         const body = changes();
