@@ -42,12 +42,44 @@ export interface RateLimitConfig extends RateLimitBudgetConfig {
   store: RateLimitStoreConfig;
 }
 
-/** One mini program (or mini game) as config/plugins declares it. */
+/**
+ * What kind of WeChat app an AppID is, which decides where its login codes come from: `wx.login`
+ * (miniProgram), WeChat's web authorization in its own browser (officialAccount), the Open Platform
+ * website QR login (website) or the WeChat Open SDK (mobileApp).
+ */
+export type AppType = 'miniProgram' | 'officialAccount' | 'website' | 'mobileApp';
+
+export const APP_TYPES: readonly AppType[] = ['miniProgram', 'officialAccount', 'website', 'mobileApp'];
+
+/** What an Official Account's web authorization asks: the openid silently, or the user's profile (a consent page). */
+export type OfficialAccountScope = 'snsapi_base' | 'snsapi_userinfo';
+
+/** One WeChat app as config/plugins declares it. */
 export interface AppConfig {
   appId: string;
   /** When absent, the secret saved from the admin panel is used. */
   appSecret?: string;
   name?: string;
+  /** Default `miniProgram`. */
+  type?: AppType;
+  /** officialAccount only (default `snsapi_userinfo`). */
+  scope?: OfficialAccountScope;
+  /** officialAccount and website: pages this app's browser logins may return to, besides `oauth.redirectAllowList`. */
+  redirectAllowList?: string[];
+}
+
+/** The browser logins of Official Accounts and website apps (docs/web-logins.md). */
+export interface OAuthConfig {
+  /** Pages every browser login may return to: absolute URLs; one ending in `/` also allows the pages below it. */
+  redirectAllowList: string[];
+  /** How long a browser has to come back from WeChat, in milliseconds. */
+  stateTtl: number;
+  /** How long the one-time login code handed to the page stays valid, in milliseconds. */
+  loginCodeTtl: number;
+  /** Origin of WeChat's authorization pages (open.weixin.qq.com). */
+  authorizeBaseUrl: string;
+  /** This Strapi's public origin for the callback URL WeChat returns to (default: server.url, else the request's origin). */
+  callbackBaseUrl?: string;
 }
 
 export interface PluginConfig {
@@ -66,6 +98,7 @@ export interface PluginConfig {
   /** Deadline for one call to WeChat, in milliseconds. */
   timeout: number;
   ratelimit: RateLimitConfig;
+  oauth: OAuthConfig;
   profile: ProfileConfig;
   encryption: EncryptionConfig;
   activity: ActivityConfig;
@@ -129,6 +162,8 @@ export interface StoredApp {
   appId: string;
   name?: string;
   appSecret?: string;
+  /** Absent: miniProgram. */
+  type?: AppType;
 }
 
 /** What the admin panel stores (plugin store key `settings`). */
@@ -146,12 +181,20 @@ export type CredentialSource = 'config' | 'store' | null;
 export interface Credentials {
   appId: string;
   appSecret: string;
+  type: AppType;
+  /** officialAccount: the scope its web authorization asks. */
+  scope: OfficialAccountScope;
+  /** The app's own redirect allow-list (config only). */
+  redirectAllowList: string[];
 }
 
 /** One app of the merged list (config + store), with where each part comes from. */
 export interface ResolvedApp {
   appId: string;
   name: string | null;
+  type: AppType;
+  scope: OfficialAccountScope;
+  redirectAllowList: string[];
   source: 'config' | 'store';
   appSecret: string | null;
   appSecretSource: CredentialSource;

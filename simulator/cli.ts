@@ -1,10 +1,11 @@
 /**
  * Runs the WeChat API simulator on 127.0.0.1.
- *   node dist/simulator/cli.js [--port 8900] [--session-key-retention-ms 0]
+ *   node dist/simulator/cli.js [--port 8900] [--session-key-retention-ms 0] [--web-logins]
  * Env: WECHAT_SIMULATOR_PORT, WECHAT_SIMULATOR_SESSION_KEY_RETENTION_MS, WECHAT_APP_ID + WECHAT_APP_SECRET (an extra
- * simulated mini program).
+ * simulated mini program), WECHAT_SIMULATOR_WEB_LOGINS=true (as --web-logins: the demo Official Account and website
+ * app, and the demo mini program bound to their Open Platform account, so one person has one unionid in all three).
  */
-import { DEMO_APP, SimulatedApp, WeChatSimulator } from './wechat-simulator';
+import { DEMO_APP, DEMO_OPEN_PLATFORM, DEMO_WEB_APPS, SimulatedApp, WeChatSimulator } from './wechat-simulator';
 
 /** A numeric option: `--flag <n>` on the command line, else the environment variable, else the default. */
 function numberOption(argv: string[], flag: string, envName: string, fallback: number): number {
@@ -19,7 +20,10 @@ function numberOption(argv: string[], flag: string, envName: string, fallback: n
 export async function startSimulatorFromEnv(argv: string[] = process.argv.slice(2)): Promise<WeChatSimulator> {
   const port = numberOption(argv, '--port', 'WECHAT_SIMULATOR_PORT', 8900);
   const sessionKeyRetentionMs = numberOption(argv, '--session-key-retention-ms', 'WECHAT_SIMULATOR_SESSION_KEY_RETENTION_MS', 0);
-  const apps: SimulatedApp[] = [DEMO_APP];
+  const webLogins = argv.includes('--web-logins') || process.env.WECHAT_SIMULATOR_WEB_LOGINS === 'true';
+  const apps: SimulatedApp[] = webLogins
+    ? [{ ...DEMO_APP, openPlatformId: DEMO_OPEN_PLATFORM }, DEMO_WEB_APPS.officialAccount, DEMO_WEB_APPS.website]
+    : [DEMO_APP];
   if (process.env.WECHAT_APP_ID && process.env.WECHAT_APP_SECRET) {
     apps.push({ appId: process.env.WECHAT_APP_ID, appSecret: process.env.WECHAT_APP_SECRET });
   }

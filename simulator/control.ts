@@ -1,6 +1,7 @@
 /**
  * Control endpoints, for processes that drive the simulator over HTTP (the playground, the benchmark):
  *   POST /__sim/code           { appid?, user? }                          → { code, openid }
+ *   POST /__sim/oauth-code     { appid, user?, scope?, snapshot? }         → { code, openid } (issueOAuthCode)
  *   POST /__sim/phone-code     { appid?, user?, phoneNumber? }             → { code, openid, phoneNumber }
  *   POST /__sim/template       { appid?, templateId, keys }                → { ok }
  *   POST /__sim/refuse         { appid?, user, templateId }                → { ok }   (user: a name or an openid)
@@ -27,6 +28,10 @@ export function control(sim: WeChatSimulator, method: string, path: string, body
   switch (route) {
     case 'POST /__sim/code':
       return { code: sim.issueCode(appId, user), openid: sim.openidFor(appId, user) };
+    case 'POST /__sim/oauth-code': {
+      const scope = body?.scope === 'snsapi_base' || body?.scope === 'snsapi_userinfo' || body?.scope === 'snsapi_login' ? body.scope : undefined;
+      return { code: sim.issueOAuthCode(appId, user, { scope, snapshot: body?.snapshot === true }), openid: sim.openidFor(appId, user) };
+    }
     case 'POST /__sim/phone-code': {
       const number = typeof body?.phoneNumber === 'string' ? body.phoneNumber : undefined;
       const code = sim.issuePhoneCode(appId, user, number);

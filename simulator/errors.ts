@@ -30,6 +30,7 @@ export const ERRMSG: Record<number, string> = {
   43104: 'appid and openid not match',
   44002: 'empty post data',
   45009: 'reach max api daily quota limit',
+  48001: 'api unauthorized',
   45011: 'api minute-quota reach limit  mustslower  retry next minute',
   47001: 'data format error',
   47003: 'argument invalid!',

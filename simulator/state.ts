@@ -7,9 +7,11 @@ import {
   ApiName,
   ContentWord,
   GeneratedWxaCode,
+  OAuthScope,
   PhoneInfo,
   SentMessage,
   SimulatedApp,
+  SimulatedAppType,
   SimulatorStats,
   WeChatSimulatorOptions,
 } from './types';
@@ -17,6 +19,20 @@ import {
 export const DEMO_APP: SimulatedApp = {
   appId: 'wx0123456789abcdef',
   appSecret: '0123456789abcdef0123456789abcdef',
+};
+
+/** The Open Platform account the demo web apps (and, with `--web-logins`, the demo mini program) are bound to. */
+export const DEMO_OPEN_PLATFORM = 'demo-open-platform';
+
+/** The playground's demo Official Account and website app (docs/web-logins.md). */
+export const DEMO_WEB_APPS: { officialAccount: SimulatedApp; website: SimulatedApp } = {
+  officialAccount: {
+    appId: 'wx0123456789abcd01',
+    appSecret: '0123456789abcdef0123456789abcd01',
+    type: 'officialAccount',
+    openPlatformId: DEMO_OPEN_PLATFORM,
+  },
+  website: { appId: 'wx0123456789abcd02', appSecret: '0123456789abcdef0123456789abcd02', type: 'website', openPlatformId: DEMO_OPEN_PLATFORM },
 };
 
 /** A user name in a `sim_<user>_<nonce>` or `phone_<user>_<nonce>` code. */
@@ -73,6 +89,10 @@ export class SimulatorState {
   /** Phone codes minted by issuePhoneCode, and those getuserphonenumber has accepted. */
   readonly phoneCodes = new Map<string, MintedCode & { phone: PhoneInfo }>();
   readonly usedPhoneCodes = new Set<string>();
+  /** Codes of web and app authorizations (Official Account, website, Open SDK), for sns/oauth2/access_token. */
+  readonly oauthCodes = new Map<string, MintedCode & { scope: OAuthScope; snapshot: boolean }>();
+  /** Users' access tokens sns/oauth2/access_token handed out, for sns/userinfo. */
+  readonly snsTokens = new Map<string, { appId: string; user: string; openid: string; scope: OAuthScope; expiresAt: number }>();
   /** openid → the app and user it belongs to: the users each app knows (bounded; the oldest are forgotten). */
   private readonly openids = new Map<string, { appId: string; user: string }>();
   /** `appId user` → the user's current session_key in that app (bounded like the openids). */
@@ -189,6 +209,24 @@ export class SimulatorState {
     const now = this.now();
     this.rememberUser(appId, user);
     return { code: randomBytes(bytes).toString('hex'), entry: { appId, user, issuedAt: now, expiresAt: now + this.codeTtlMs } };
+  }
+
+  /** The type of `appId` (miniProgram when not set); undefined for an unknown app. */
+  typeOf(appId: string): SimulatedAppType | undefined {
+    const app = this.apps.get(appId);
+    return app ? (app.type ?? 'miniProgram') : undefined;
+  }
+
+  /** A web or app authorization's code for `user` in `appId` (single use, codeTtlMs). `snapshot`: a 朋友圈 snapshot page's virtual user. */
+  newOAuthCode(appId: string, user: string, scope: OAuthScope, snapshot = false): string {
+    const { code, entry } = this.newCode(appId, user, 16);
+    this.oauthCodes.set(code, { ...entry, scope, snapshot });
+    return code;
+  }
+
+  /** The scope an app's authorization asks when the caller names none: what its kind of login asks. */
+  defaultScope(appId: string): OAuthScope {
+    return this.typeOf(appId) === 'website' ? 'snsapi_login' : 'snsapi_userinfo';
   }
 
   nextMsgid(): number {

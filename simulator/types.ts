@@ -1,9 +1,14 @@
 /** The simulator's public types (re-exported by wechat-simulator.ts). */
 
+/** What kind of app an AppID is: which of WeChat's login APIs accept it. */
+export type SimulatedAppType = 'miniProgram' | 'officialAccount' | 'website' | 'mobileApp';
+
 export interface SimulatedApp {
   appId: string;
   appSecret: string;
-  /** Open Platform account the mini program is bound to: when set, code2session returns a unionid. */
+  /** Default miniProgram: jscode2session takes its codes; the others' go to sns/oauth2/access_token. */
+  type?: SimulatedAppType;
+  /** Open Platform account the app is bound to: when set, code2session, sns/oauth2/access_token and sns/userinfo return a unionid. */
   openPlatformId?: string;
   /** When false, stable_token answers 40164 (caller IP not in the whitelist). */
   ipWhitelisted?: boolean;
@@ -66,7 +71,8 @@ export interface WeChatSimulatorOptions {
 }
 
 /** What the per-AppID counters count: requests received by each API (whatever they answered). */
-export type ApiName = 'code2session' | 'stableToken' | 'stableTokenForced' | 'phone' | 'subscribe' | 'qrcode' | 'msgSecCheck' | 'checkSession';
+export type ApiName =
+  'code2session' | 'stableToken' | 'stableTokenForced' | 'phone' | 'subscribe' | 'qrcode' | 'msgSecCheck' | 'checkSession' | 'snsAccessToken' | 'snsUserInfo';
 
 export type ApiCounts = Record<ApiName, number>;
 
@@ -126,6 +132,9 @@ export interface EncryptedData {
   iv: string;
 }
 
+/** What a user granted in a web or app authorization: the scope its code carries. */
+export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
+
 export interface GeneratedWxaCode {
   appId: string;
   scene: string;
@@ -148,4 +157,6 @@ export const API_NAMES: readonly ApiName[] = [
   'qrcode',
   'msgSecCheck',
   'checkSession',
+  'snsAccessToken',
+  'snsUserInfo',
 ];

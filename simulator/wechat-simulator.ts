@@ -12,6 +12,8 @@
  *   POST /wxa/getwxacodeunlimit                endpoints/wxa-code.ts, png.ts
  *   POST /wxa/msg_sec_check                    endpoints/msg-sec-check.ts
  *   GET  /wxa/checksession                     endpoints/check-session.ts
+ *   GET  /sns/oauth2/access_token, /sns/userinfo        endpoints/sns-oauth.ts (web and app logins)
+ *   GET  /connect/oauth2/authorize, /connect/qrconnect  oauth-pages.ts (consent pages that redirect back)
  * The last five take `?access_token=`: missing 41001, not of the simulator's shape 40014, unknown or invalidated
  * 40001, expired 42001. The token decides the app: another app's code, openid or template answers as such
  * (40029, 40003 / 43104, 40037). A wrong HTTP method answers 43002 (require POST) / 43001 (require GET).
@@ -34,12 +36,14 @@ import { wxError } from './errors';
 import { applyFault, parseFaultCode } from './faults';
 import { parseJsonObject, readBody, sendJson, sendReply, SimRequest } from './http-io';
 import { encryptOpenData, weRunDataFor } from './open-data';
-import { DEMO_APP, phoneNumberFor, SimulatorState } from './state';
+import { oauthPage } from './oauth-pages';
+import { DEMO_APP, DEMO_OPEN_PLATFORM, DEMO_WEB_APPS, phoneNumberFor, SimulatorState } from './state';
 import type {
   ApiName,
   EncryptedData,
   Fault,
   GeneratedWxaCode,
+  OAuthScope,
   PhoneInfo,
   SentMessage,
   SimulatedApp,
@@ -49,8 +53,9 @@ import type {
   WeRunData,
 } from './types';
 
-export { DEMO_APP, parseFaultCode, phoneNumberFor };
+export { DEMO_APP, DEMO_OPEN_PLATFORM, DEMO_WEB_APPS, parseFaultCode, phoneNumberFor };
 export { readPngText } from './png';
+export type { SimulatedAppType } from './types';
 export type {
   ApiCounts,
   ApiName,
@@ -58,6 +63,7 @@ export type {
   EncryptedData,
   Fault,
   GeneratedWxaCode,
+  OAuthScope,
   PhoneInfo,
   SentMessage,
   SimulatedApp,
@@ -208,6 +214,15 @@ export class WeChatSimulator {
     return code;
   }
 
+  /**
+   * What an Official Account's or website's authorization (or the WeChat Open SDK) would give `user` in `appId`: a
+   * fresh single-use code for sns/oauth2/access_token. `scope` defaults to the app's (snsapi_login for a website,
+   * snsapi_userinfo otherwise); `snapshot`: the user is on a 朋友圈 snapshot page (a virtual openid, is_snapshotuser 1).
+   */
+  issueOAuthCode(appId: string, user: string, options: { scope?: OAuthScope; snapshot?: boolean } = {}): string {
+    return this.state.newOAuthCode(appId, user, options.scope ?? this.state.defaultScope(appId), options.snapshot);
+  }
+
   /** The number a `phone_<user>_<nonce>` code (or issuePhoneCode without a number) gives. */
   phoneNumberFor(user: string): PhoneInfo {
     return phoneNumberFor(user);
@@ -275,6 +290,12 @@ export class WeChatSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const rawBody = await readBody(req);
     const simReq: SimRequest = { query: url.searchParams, json: parseJsonObject(rawBody), rawBody };
+    const page = oauthPage(this.state, req.method ?? 'GET', url, rawBody, req.headers.cookie);
+    if (page) {
+      res.writeHead(page.status, page.headers);
+      res.end(page.body);
+      return;
+    }
     const endpoint = ENDPOINTS.get(url.pathname);
     if (!endpoint) {
       const answer = control(this, req.method ?? 'GET', url.pathname, simReq.json);

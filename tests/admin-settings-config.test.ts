@@ -93,9 +93,18 @@ test('config apps and the config default are reported as such, secrets only by t
     linkByUnionid: true,
     apps: [
       // The 1.0 shorthand comes first.
-      { appId: DEMO.appId, name: null, source: 'config', isDefault: false, appSecret: noSecret, identities: 0, token: noToken },
-      { appId: SHOP.appId, name: 'Shop', source: 'config', isDefault: true, appSecret: secretView(SHOP.appSecret, 'config'), identities: 0, token: noToken },
-      { appId: GAME.appId, name: 'Game', source: 'config', isDefault: false, appSecret: noSecret, identities: 0, token: noToken },
+      { appId: DEMO.appId, name: null, type: 'miniProgram', source: 'config', isDefault: false, appSecret: noSecret, identities: 0, token: noToken },
+      {
+        appId: SHOP.appId,
+        name: 'Shop',
+        type: 'miniProgram',
+        source: 'config',
+        isDefault: true,
+        appSecret: secretView(SHOP.appSecret, 'config'),
+        identities: 0,
+        token: noToken,
+      },
+      { appId: GAME.appId, name: 'Game', type: 'miniProgram', source: 'config', isDefault: false, appSecret: noSecret, identities: 0, token: noToken },
     ],
     login: LOGIN,
   });
@@ -165,6 +174,7 @@ describe('a secret config leaves out is saved from the admin panel', () => {
     expect(appView(res, DEMO.appId)).toEqual({
       appId: DEMO.appId,
       name: null,
+      type: 'miniProgram',
       source: 'config',
       isDefault: false,
       appSecret: secretView(DEMO.appSecret, 'store'),
@@ -222,6 +232,7 @@ describe('store apps alongside config apps', () => {
     expect(appView(added, EXTRA.appId)).toEqual({
       appId: EXTRA.appId,
       name: 'Extra',
+      type: 'miniProgram',
       source: 'store',
       isDefault: false,
       appSecret: secretView(EXTRA.appSecret, 'store'),

@@ -215,7 +215,18 @@ describe('the app list', () => {
       defaultAppId: DEMO.appId,
       defaultAppIdSource: 'first',
       linkByUnionid: true,
-      apps: [{ appId: DEMO.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(DEMO.appSecret), identities: 0, token: noToken }],
+      apps: [
+        {
+          appId: DEMO.appId,
+          name: null,
+          type: 'miniProgram',
+          source: 'store',
+          isDefault: true,
+          appSecret: secretView(DEMO.appSecret),
+          identities: 0,
+          token: noToken,
+        },
+      ],
       login: LOGIN,
     });
     expect(res.text).not.toContain(DEMO.appSecret);
@@ -231,7 +242,16 @@ describe('the app list', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.apps).toEqual([
       expect.objectContaining({ appId: DEMO.appId, isDefault: true }),
-      { appId: OTHER.appId, name: 'Shop', source: 'store', isDefault: false, appSecret: secretView(OTHER.appSecret), identities: 0, token: noToken },
+      {
+        appId: OTHER.appId,
+        name: 'Shop',
+        type: 'miniProgram',
+        source: 'store',
+        isDefault: false,
+        appSecret: secretView(OTHER.appSecret),
+        identities: 0,
+        token: noToken,
+      },
     ]);
     expect(res.body.data.defaultAppId).toBe(DEMO.appId);
     expect(res.text).not.toContain(OTHER.appSecret);
@@ -482,7 +502,18 @@ describe('the 1.0 store shape', () => {
       defaultAppId: OTHER.appId,
       defaultAppIdSource: 'first',
       linkByUnionid: true,
-      apps: [{ appId: OTHER.appId, name: null, source: 'store', isDefault: true, appSecret: secretView(OTHER.appSecret), identities: 3, token: noToken }],
+      apps: [
+        {
+          appId: OTHER.appId,
+          name: null,
+          type: 'miniProgram',
+          source: 'store',
+          isDefault: true,
+          appSecret: secretView(OTHER.appSecret),
+          identities: 3,
+          token: noToken,
+        },
+      ],
       login: LOGIN,
     });
     expect(res.text).not.toContain(OTHER.appSecret);

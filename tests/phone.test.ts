@@ -537,6 +537,8 @@ describe('the phone.bind permission in Users & Permissions', () => {
     expect(permissions[`plugin::${PLUGIN}`]).toEqual({
       controllers: {
         auth: { login: notGranted },
+        // The browser logins: public (auth: false), like the login; ticking them changes nothing.
+        oauth: { authorize: notGranted, callback: notGranted, exchange: notGranted },
         encryptedData: { decrypt: granted },
         phone: { bind: granted },
         profile: { find: granted, update: granted },

@@ -617,6 +617,8 @@ describe('counters and control endpoints', () => {
       qrcode: 1,
       msgSecCheck: 1,
       checkSession: 0,
+      snsAccessToken: 0,
+      snsUserInfo: 0,
     });
     expect(snapshot.totals).toEqual({
       code2session: 0,
@@ -627,6 +629,8 @@ describe('counters and control endpoints', () => {
       qrcode: 1,
       msgSecCheck: 2,
       checkSession: 0,
+      snsAccessToken: 0,
+      snsUserInfo: 0,
     });
     expect(snapshot.phoneBilled).toEqual({ [DEMO_APP.appId]: 1 });
     const served = (await h.call('GET', '/__sim/stats')).body;

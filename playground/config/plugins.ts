@@ -1,4 +1,14 @@
 import type { Env } from './env';
+
+/**
+ * The simulator's demo Official Account and website app (DEMO_WEB_APPS, started by `npm run develop` with
+ * --web-logins), for the pages in public/web-login (docs/web-logins.md).
+ */
+const DEMO_WEB_APPS = [
+  { appId: 'wx0123456789abcd01', appSecret: '0123456789abcdef0123456789abcd01', type: 'officialAccount', name: 'Demo Official Account' },
+  { appId: 'wx0123456789abcd02', appSecret: '0123456789abcdef0123456789abcd02', type: 'website', name: 'Demo website app' },
+];
+
 export default ({ env }: { env: Env }) => ({
   'users-permissions': {
     config: {
@@ -14,10 +24,15 @@ export default ({ env }: { env: Env }) => ({
       appId: env('WECHAT_APP_ID'),
       appSecret: env('WECHAT_APP_SECRET'),
       // More apps as JSON, e.g. [{"appId":"wx…","name":"…"}] (the admin e2e test lists one read-only this way).
-      apps: env.json('WECHAT_APPS', []),
+      apps: [...env.json<unknown[]>('WECHAT_APPS', []), ...(env.bool('PLAYGROUND_WEB_LOGINS', false) ? DEMO_WEB_APPS : [])],
       // The embedded WeChat API simulator (npm run develop starts it).
       apiBaseUrl: env('WECHAT_API_BASE_URL', 'http://127.0.0.1:8900'),
       timeout: env.int('WECHAT_TIMEOUT', 5000),
+      // Browser logins (docs/web-logins.md): the pages they may return to, and where WeChat's consent pages are (the simulator).
+      oauth: {
+        redirectAllowList: env.array('WECHAT_OAUTH_REDIRECT_ALLOW_LIST', ['http://localhost:1337/web-login/', 'http://127.0.0.1:1337/web-login/']),
+        authorizeBaseUrl: env('WECHAT_AUTHORIZE_BASE_URL', env('WECHAT_API_BASE_URL', 'http://127.0.0.1:8900')),
+      },
       ratelimit: {
         enabled: env.bool('WECHAT_RATELIMIT_ENABLED', true),
         interval: env.int('WECHAT_RATELIMIT_INTERVAL_MS', 60000),

@@ -34,14 +34,15 @@ function ensureEncryptionKey() {
 async function main() {
   linkSelf();
   ensureEncryptionKey();
-  const simulator = await startSimulatorFromEnv([]);
+  // With the demo Official Account and website app (the pages in playground/public/web-login).
+  const simulator = await startSimulatorFromEnv(['--web-logins']);
   console.log(`WeChat API simulator: ${simulator.baseUrl}`);
   const strapiBin = path.join(root, 'node_modules', '.bin', 'strapi');
   const args = command === 'develop' ? ['develop', '--ignore-prompts'] : [command];
   const child = spawn(strapiBin, args, {
     cwd: playground,
     stdio: 'inherit',
-    env: { WECHAT_API_BASE_URL: simulator.baseUrl, STRAPI_TELEMETRY_DISABLED: 'true', ...process.env },
+    env: { WECHAT_API_BASE_URL: simulator.baseUrl, PLAYGROUND_WEB_LOGINS: 'true', STRAPI_TELEMETRY_DISABLED: 'true', ...process.env },
   });
   const stop = (signal) => child.kill(signal);
   process.on('SIGINT', stop);

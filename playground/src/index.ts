@@ -9,7 +9,7 @@ interface PlaygroundStrapi extends SeedStrapi {
 }
 
 interface CredentialsService {
-  fresh(): Promise<{ apps: Array<{ appId: string }> }>;
+  fresh(): Promise<{ apps: Array<{ appId: string; type: string }> }>;
   addApp(app: { appId: string; name?: string; appSecret: string }): Promise<void>;
 }
 
@@ -23,7 +23,8 @@ export default {
     if (process.env.PLAYGROUND_SEED_CREDENTIALS === 'false') return;
     // Through the plugin's own service, as the admin page saves an app.
     const credentials = strapi.plugin('strapi-wechat-miniprogram-auth').service('credentials') as CredentialsService;
-    if ((await credentials.fresh()).apps.length === 0) {
+    // The demo web apps of PLAYGROUND_WEB_LOGINS come from config: seeded unless a mini program is there.
+    if (!(await credentials.fresh()).apps.some((app) => app.type === 'miniProgram')) {
       await credentials.addApp(DEMO_APP);
       strapi.log.info(`[playground] added the WeChat simulator's demo mini program (AppID ${DEMO_APP.appId})`);
     }

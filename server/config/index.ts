@@ -1,4 +1,4 @@
-import type { PluginConfig } from '../types';
+import { APP_TYPES, type PluginConfig } from '../types';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN } from '../utils/app-id';
 import { ENCRYPTION_KEY_FORMAT, isEncryptionKey } from '../crypto/secret-box';
 import { findUnknownKeys, unknownKeyMessage, type KeyShape, type UnknownKey } from './unknown-keys';
@@ -10,6 +10,10 @@ import { PAGE_PATTERN } from '../services/wechat-input';
 const PER_USER_FAMILIES = ['phone', 'profile', 'decrypt'];
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+export const DEFAULT_AUTHORIZE_BASE_URL = 'https://open.weixin.qq.com';
+const OFFICIAL_ACCOUNT_SCOPES = ['snsapi_base', 'snsapi_userinfo'];
+/** Browser logins return to one of these pages (docs/web-logins.md). */
+const BROWSER_APP_TYPES = ['officialAccount', 'website'];
 
 // A function, so every load gets a fresh object (Strapi merges the user's config into it).
 const defaults = (): PluginConfig => ({
@@ -32,6 +36,8 @@ const defaults = (): PluginConfig => ({
     },
     store: { type: 'memory' },
   },
+  // WeChat's own codes live 5 minutes; a browser that takes longer than 10 starts again.
+  oauth: { redirectAllowList: [], stateTtl: 10 * 60 * 1000, loginCodeTtl: 60 * 1000, authorizeBaseUrl: DEFAULT_AUTHORIZE_BASE_URL },
   profile: { avatarMaxBytes: 2 * 1024 * 1024, nicknameMaxLength: 32, contentSecurity: false },
   encryption: { key: process.env.WECHAT_AUTH_ENCRYPTION_KEY || undefined, previousKeys: [], onMissingKey: 'warn' },
   // Days are counted in China's time by default: the mini programs' users are there.
@@ -44,7 +50,7 @@ const defaults = (): PluginConfig => ({
 export const CONFIG_KEYS = {
   appId: true,
   appSecret: true,
-  apps: [{ appId: true, appSecret: true, name: true }],
+  apps: [{ appId: true, appSecret: true, name: true, type: true, scope: true, redirectAllowList: true }],
   defaultAppId: true,
   linkByUnionid: true,
   credentialsCacheTtl: true,
@@ -52,6 +58,7 @@ export const CONFIG_KEYS = {
   timeout: true,
   // `interval`'s units are checked with its value.
   ratelimit: { enabled: true, interval: true, max: true, trustedProxies: true, perUser: true, store: true },
+  oauth: { redirectAllowList: true, stateTtl: true, loginCodeTtl: true, authorizeBaseUrl: true, callbackBaseUrl: true },
   profile: { avatarMaxBytes: true, nicknameMaxLength: true, contentSecurity: true },
   encryption: { key: true, previousKeys: true, onMissingKey: true },
   activity: { enabled: true, flushIntervalMs: true, timezone: true },
@@ -60,7 +67,7 @@ export const CONFIG_KEYS = {
 } as const satisfies Record<keyof PluginConfig, KeyShape>;
 
 /** Where an unknown key stops startup even without strictConfig (these groups have always refused them). */
-const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption', 'activity', 'qrLogin'];
+const ALWAYS_STRICT = ['apps[]', 'profile', 'encryption', 'activity', 'qrLogin', 'oauth'];
 
 /**
  * Every key of `config` the plugin does not know. The validator refuses them all with
@@ -158,6 +165,15 @@ function validateApps(config: Record<string, unknown>) {
     }
     const hidden = typeof entry.name === 'string' ? hiddenCharacterIn(entry.name) : null;
     if (hidden) fail(`${where}${hiddenCharacterMessage('name', hidden)}`);
+    if (entry.type !== undefined && !(APP_TYPES as readonly unknown[]).includes(entry.type)) fail(`${where}type must be one of ${APP_TYPES.join(', ')}`);
+    if (entry.scope !== undefined) {
+      if (entry.type !== 'officialAccount') fail(`${where}scope is for officialAccount apps only`);
+      if (!OFFICIAL_ACCOUNT_SCOPES.includes(entry.scope as string)) fail(`${where}scope must be snsapi_base or snsapi_userinfo`);
+    }
+    if (entry.redirectAllowList !== undefined) {
+      if (!BROWSER_APP_TYPES.includes(entry.type as string)) fail(`${where}redirectAllowList is for officialAccount and website apps only`);
+      validateRedirectAllowList(entry.redirectAllowList, `${where}redirectAllowList`);
+    }
     const appId = String(entry.appId).toLowerCase();
     if (seen.has(appId)) fail(`apps lists ${String(entry.appId)} twice`);
     seen.add(appId);
@@ -177,6 +193,9 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
     if (typeof defaultAppId !== 'string' || !APP_ID_PATTERN.test(defaultAppId)) {
       fail('defaultAppId must look like wx followed by 16 hexadecimal characters');
     }
+    const listed = (config.apps as unknown[]).find((app) => isObject(app) && String(app.appId).toLowerCase() === defaultAppId.toLowerCase());
+    if (isObject(listed) && listed.type !== undefined && listed.type !== 'miniProgram')
+      fail('defaultAppId must be a miniProgram app (a login without appId is a mini program login)');
   }
   if (typeof config.linkByUnionid !== 'boolean') fail('linkByUnionid must be true or false');
   const ttl = config.credentialsCacheTtl;
@@ -194,6 +213,7 @@ export function validator(config: Partial<PluginConfig> & Record<string, unknown
     fail('timeout must be an integer number of milliseconds between 100 and 60000');
   }
   validateRateLimit(config.ratelimit);
+  validateOAuth(config.oauth);
   validateProfile(config.profile);
   validateEncryption(config.encryption);
   validateActivity(config.activity);
@@ -215,6 +235,44 @@ function validateQrLogin(qrLogin: unknown) {
   if (ratelimit === false) return;
   if (!isObject(ratelimit)) return fail('qrLogin.ratelimit must be false or an object like { interval, max }');
   validateBudget(ratelimit, 'qrLogin.ratelimit');
+}
+
+/** Absolute http(s) URLs without credentials or fragment: what a browser login may return to (docs/web-logins.md). */
+function validateRedirectAllowList(list: unknown, where: string) {
+  if (!Array.isArray(list)) return fail(`${where} must be a list of absolute URLs`);
+  list.forEach((entry: unknown, index) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(String(entry));
+    } catch {
+      fail(`${where}[${index}] must be an absolute http(s) URL`);
+    }
+    if (typeof entry !== 'string' || !url || !['http:', 'https:'].includes(url.protocol)) fail(`${where}[${index}] must be an absolute http(s) URL`);
+    if (url && (url.username || url.password || url.hash || url.search)) fail(`${where}[${index}] must have no credentials, query or fragment`);
+  });
+}
+
+function validateOAuth(oauth: unknown) {
+  if (!isObject(oauth)) return fail('oauth must be an object like { redirectAllowList, stateTtl, loginCodeTtl }');
+  validateRedirectAllowList(oauth.redirectAllowList, 'oauth.redirectAllowList');
+  const { stateTtl, loginCodeTtl } = oauth;
+  if (!Number.isInteger(stateTtl) || (stateTtl as number) < 10_000 || (stateTtl as number) > 3_600_000) {
+    fail('oauth.stateTtl must be an integer number of milliseconds between 10000 and 3600000');
+  }
+  if (!Number.isInteger(loginCodeTtl) || (loginCodeTtl as number) < 5_000 || (loginCodeTtl as number) > 600_000) {
+    fail('oauth.loginCodeTtl must be an integer number of milliseconds between 5000 and 600000');
+  }
+  for (const key of ['authorizeBaseUrl', 'callbackBaseUrl'] as const) {
+    const value = oauth[key];
+    if (key === 'callbackBaseUrl' && (value === undefined || value === null || value === '')) continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(String(value));
+    } catch {
+      fail(`oauth.${key} must be an absolute http(s) URL`);
+    }
+    if (url && !['http:', 'https:'].includes(url.protocol)) fail(`oauth.${key} must be an http(s) URL`);
+  }
 }
 
 function validateProfile(profile: unknown) {

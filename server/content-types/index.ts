@@ -4,6 +4,7 @@ import { identitySchema } from './identity';
 import { legacyCredentialSchema } from './legacy-credential';
 import { loginActivitySchema } from './login-activity';
 import { qrLoginSchema } from './qr-login';
+import { oauthGrantSchema } from './oauth-grant';
 
 export default {
   identity: { schema: identitySchema },
@@ -12,4 +13,5 @@ export default {
   'admin-audit': { schema: adminAuditSchema },
   'login-activity': { schema: loginActivitySchema },
   'qr-login': { schema: qrLoginSchema },
+  'oauth-grant': { schema: oauthGrantSchema },
 };

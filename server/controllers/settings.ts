@@ -32,6 +32,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       apps: resolved.apps.map((app, i) => ({
         appId: app.appId,
         name: app.name,
+        type: app.type,
         source: app.source,
         isDefault: app.appId === resolved.defaultAppId,
         appSecret: {
@@ -74,7 +75,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       if (apps.some((app) => app.source === 'config' && app.appId.toLowerCase() === input.appId.toLowerCase())) {
         throw new ValidationError(`${input.appId} is already in the app list`, { appId: input.appId, reason: 'duplicate' });
       }
-      await credentials().addApp({ appId: input.appId, name: input.name || undefined, appSecret: input.appSecret });
+      await credentials().addApp({ appId: input.appId, name: input.name || undefined, appSecret: input.appSecret, type: input.type });
       strapi.log.info(`[wechat-auth] app ${input.appId} added by ${adminUser(ctx)}`);
       await migrateLegacyAccounts();
       await answer(ctx);
@@ -84,10 +85,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const app = await existingApp(ctx);
       const input = await validateAppChange(ctx.request.body);
       if (app.source === 'config' && input.name !== undefined) throw readOnly(app.appId, 'The name');
+      if (app.source === 'config' && input.type !== undefined && input.type !== app.type) throw readOnly(app.appId, 'The type');
       if (input.appSecret && app.appSecretSource === 'config') throw readOnly(app.appId, 'The AppSecret');
-      await credentials().updateApp(app.appId, input, { fromConfig: app.source === 'config' });
+      const change = app.source === 'config' ? { ...input, type: undefined } : input;
+      await credentials().updateApp(app.appId, change, { fromConfig: app.source === 'config' });
       strapi.log.info(
-        `[wechat-auth] app ${app.appId} changed by ${adminUser(ctx)}: name ${input.name !== undefined ? 'changed' : 'kept'}, AppSecret ${input.appSecret ? 'replaced' : 'kept'}`
+        `[wechat-auth] app ${app.appId} changed by ${adminUser(ctx)}: name ${input.name !== undefined ? 'changed' : 'kept'}, AppSecret ${input.appSecret ? 'replaced' : 'kept'}${change.type !== undefined && change.type !== app.type ? `, type set to ${change.type}` : ''}`
       );
       await answer(ctx);
     },

@@ -23,6 +23,14 @@ const loginRoute = () => ({
   },
 });
 
+/** The browser logins (docs/web-logins.md): public, each rate-limited per client address like the login. */
+const browserLoginRoutes = () =>
+  [
+    { method: 'GET', path: '/oauth/:appId/authorize', handler: 'oauth.authorize' },
+    { method: 'GET', path: '/oauth/:appId/callback', handler: 'oauth.callback' },
+    { method: 'POST', path: '/oauth/exchange', handler: 'oauth.exchange' },
+  ].map((route) => ({ ...route, config: { auth: false, middlewares: [`plugin::${PLUGIN_ID}.rateLimit`] } }));
+
 export default {
   // Served without the /api prefix: the login URL stays POST /strapi-wechat-miniprogram-auth/login,
   // as the original plugin documented it.
@@ -64,6 +72,7 @@ export default {
       // The same login beside the other content APIs. auth: false: no role permission is checked
       // (the action still shows in the roles page, where ticking it changes nothing).
       loginRoute(),
+      ...browserLoginRoutes(),
       // A users-permissions JWT and the action plugin::strapi-wechat-miniprogram-auth.phone.bind on
       // the user's role (granted to Authenticated once, at the first start of this version).
       { method: 'POST', path: '/phone', handler: 'phone.bind', config: {} },

@@ -1,4 +1,4 @@
-import type { AppConfig, PluginConfig, ResolvedApp, ResolvedApps, StoredSettings } from '../types';
+import type { AppConfig, AppType, PluginConfig, ResolvedApp, ResolvedApps, StoredSettings } from '../types';
 
 const sameApp = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -35,6 +35,9 @@ export function resolveApps(config: Pick<PluginConfig, 'apps' | 'appId' | 'appSe
     return {
       appId: app.appId,
       name: app.name ?? null,
+      type: app.type ?? 'miniProgram',
+      scope: app.scope ?? 'snsapi_userinfo',
+      redirectAllowList: app.redirectAllowList ?? [],
       source: 'config',
       appSecret: secret?.value ?? null,
       appSecretSource: secret?.source ?? null,
@@ -46,6 +49,9 @@ export function resolveApps(config: Pick<PluginConfig, 'apps' | 'appId' | 'appSe
     apps.push({
       appId: saved.appId,
       name: saved.name ?? null,
+      type: saved.type ?? 'miniProgram',
+      scope: 'snsapi_userinfo',
+      redirectAllowList: [],
       source: 'store',
       appSecret: useShorthand ? shorthandSecret : (saved.appSecret ?? null),
       appSecretSource: useShorthand ? 'config' : saved.appSecret ? 'store' : null,
@@ -62,8 +68,19 @@ export function resolveApps(config: Pick<PluginConfig, 'apps' | 'appId' | 'appSe
   }
   const storedDefault = pick(stored.defaultAppId);
   if (storedDefault) return withLegacy({ apps, defaultAppId: storedDefault.appId, defaultAppIdSource: 'store' });
-  return withLegacy(apps.length ? { apps, defaultAppId: apps[0].appId, defaultAppIdSource: 'first' } : { apps, defaultAppId: null, defaultAppIdSource: null });
+  // A login without appId is a mini program's (1.0's only kind): the first of those.
+  const first = apps.find((app) => app.type === 'miniProgram');
+  return withLegacy(first ? { apps, defaultAppId: first.appId, defaultAppIdSource: 'first' } : { apps, defaultAppId: null, defaultAppIdSource: null });
 }
+
+/** What an app's type means for a login code sent to POST /login: which exchange it takes. */
+export const LOGIN_EXCHANGE: Record<AppType, 'jscode2session' | 'sns' | null> = {
+  miniProgram: 'jscode2session',
+  mobileApp: 'sns',
+  // Their codes come back to the browser flow's callback (GET /oauth/:appId/callback), never to POST /login.
+  officialAccount: null,
+  website: null,
+};
 
 export function findApp(resolved: ResolvedApps, appId: string): ResolvedApp | undefined {
   return resolved.apps.find((app) => sameApp(app.appId, appId));

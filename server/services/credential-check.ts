@@ -45,7 +45,7 @@ function toFailure(error: unknown): { reason: CheckFailureReason; errcode: numbe
  * servers already using these credentials). The token itself is dropped: it is a secret too.
  */
 export default ({ strapi }: { strapi: Strapi }) => ({
-  async check({ appId, appSecret }: Credentials): Promise<CheckResult> {
+  async check({ appId, appSecret }: Pick<Credentials, 'appId' | 'appSecret'>): Promise<CheckResult> {
     try {
       const { expiresIn } = await getService(strapi, 'wechat').client().stableToken(appId, appSecret);
       strapi.log.info(`[wechat-auth] credential check for AppID ${appId}: accepted by WeChat`);

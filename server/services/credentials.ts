@@ -1,7 +1,7 @@
 import { errors } from '@strapi/utils';
 import { httpError } from '../utils/http-error';
 import { pluginConfig, pluginStore, StoreConflictError } from '../strapi';
-import type { Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings, Strapi } from '../types';
+import type { AppType, Credentials, ResolvedApp, ResolvedApps, StoredApp, StoredSettings, Strapi } from '../types';
 import { findApp, resolveApps } from './app-resolution';
 import { normalizeSettings } from './settings-store';
 import { getService } from '../utils/get-service';
@@ -124,7 +124,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
         if (!app) throw notConfigured(['AppID'], current.defaultAppId);
       }
       if (!app.appSecret) throw notConfigured(['AppSecret'], app.appId);
-      return { appId: app.appId, appSecret: app.appSecret };
+      return { appId: app.appId, appSecret: app.appSecret, type: app.type, scope: app.scope, redirectAllowList: app.redirectAllowList };
     },
 
     /** The merged app list with where each part comes from (secrets included: never send this out). */
@@ -146,7 +146,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
         if (settings.apps.some((saved) => saved.appId.toLowerCase() === app.appId.toLowerCase())) {
           throw new ValidationError(`${app.appId} is already in the app list`, { appId: app.appId, reason: 'duplicate' });
         }
-        return { ...settings, apps: [...settings.apps, app] };
+        // miniProgram, the default, is not written (as settings saved before app types).
+        const { type, ...rest } = app;
+        return { ...settings, apps: [...settings.apps, type && type !== 'miniProgram' ? app : rest] };
       });
     },
 
@@ -154,7 +156,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
      * Renames a stored app and/or replaces its secret; a config app gets a stored entry for its secret.
      * A stored app that is gone (removed by another save meanwhile) is a 404, not brought back.
      */
-    async updateApp(appId: string, change: { name?: string; appSecret?: string }, { fromConfig = false } = {}): Promise<void> {
+    async updateApp(appId: string, change: { name?: string; appSecret?: string; type?: AppType }, { fromConfig = false } = {}): Promise<void> {
       await writeStored((settings) => {
         const apps = [...settings.apps];
         const index = apps.findIndex((app) => app.appId.toLowerCase() === appId.toLowerCase());
@@ -166,6 +168,10 @@ export default ({ strapi }: { strapi: Strapi }) => {
           else delete next.name;
         }
         if (change.appSecret) next.appSecret = change.appSecret;
+        if (change.type !== undefined) {
+          if (change.type === 'miniProgram') delete next.type;
+          else next.type = change.type;
+        }
         if (index >= 0) apps[index] = next;
         // A config app gets a stored entry only for something to store: an entry holding just the
         // AppID would turn into a secretless store app once config stops listing it.

@@ -8,7 +8,6 @@ import { dialectUsesReturning, knex, modelMetadata, pluginConfig, query, transac
 import { countIdentitiesByApp, createIdentitySql, type IdentityLookup, type IdentitySql } from '../strapi/shortcuts/identity-sql';
 import { createGroupCommit, type GroupCommit } from '../utils/group-commit';
 import type { Strapi, WeChatUser, WeChatUserInfo } from '../types';
-import type { Code2SessionResult } from '../wechat/wechat-client';
 
 const { ApplicationError } = errors;
 
@@ -31,12 +30,22 @@ export function placeholderIdentity(openid: string) {
   return { username: `wechat_${openid}`, email: `${openid.toLowerCase()}@wechat.invalid` };
 }
 
+/**
+ * What WeChat said about the person at a login: the openid, the unionid when given, and for a mini
+ * program the session key (the other app types have none).
+ */
+export interface WeChatSession {
+  openid: string;
+  unionid?: string;
+  sessionKey?: string;
+}
+
 export interface LoginSubject {
   /** The app the code was issued for (its AppID as configured). */
   appId: string;
   /** Whether it is the app whose openids 0.0.5/1.0 kept on the users (the only one their accounts can belong to). */
   isLegacyApp: boolean;
-  session: Code2SessionResult;
+  session: WeChatSession;
   userInfo?: WeChatUserInfo;
 }
 
@@ -82,6 +91,8 @@ export default ({ strapi }: { strapi: Strapi }) => {
     if (stored === null || secrets().box().needsReseal(stored)) return false;
     return secrets().openOrNull(stored) === sessionKey;
   }
+
+  const sealedSessionKey = (session: WeChatSession) => (session.sessionKey === undefined ? null : secrets().seal(session.sessionKey));
 
   function assertNotBlocked(user: WeChatUser) {
     if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
@@ -134,8 +145,9 @@ export default ({ strapi }: { strapi: Strapi }) => {
     assertNotBlocked(user);
     const { session } = subject;
     const newUnionid = session.unionid && identity.unionid !== session.unionid ? session.unionid : undefined;
+    const { sessionKey } = session;
     await Promise.all([
-      holdsSessionKey(identity.sessionKey, session.sessionKey) ? null : sessionKeyWrites().write(identity.id, secrets().seal(session.sessionKey)),
+      sessionKey === undefined || holdsSessionKey(identity.sessionKey, sessionKey) ? null : sessionKeyWrites().write(identity.id, secrets().seal(sessionKey)),
       newUnionid ? identitySql().storeUnionid(identity.id, newUnionid) : null,
     ]);
     let current = user;
@@ -155,7 +167,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
   async function attach(user: WeChatUser, subject: LoginSubject, orphanIdentityId?: number): Promise<WeChatUser> {
     assertNotBlocked(user);
     const { appId, session } = subject;
-    const data = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: secrets().seal(session.sessionKey), user: user.id };
+    const data = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: sealedSessionKey(session), user: user.id };
     await transaction(strapi, () =>
       asIdentityWrite(() => (orphanIdentityId ? identities().update({ where: { id: orphanIdentityId }, data }) : identities().create({ data })))
     );
@@ -184,7 +196,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
             wechatUserInfo: userInfo ?? null,
           },
         });
-        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: secrets().seal(session.sessionKey) };
+        const identity = { appId, openid: session.openid, unionid: session.unionid ?? null, sessionKey: sealedSessionKey(session) };
         if (orphanIdentityId) await identities().update({ where: { id: orphanIdentityId }, data: { ...identity, user: user.id } });
         else await identitySql().insertFirstIdentity(trx, useReturning, { ...identity, userId: user.id });
         return user;

@@ -6,6 +6,8 @@ import credentials from './credentials';
 import identities from './identities';
 import login from './login';
 import nicknameCheck from './nickname-check';
+import oauth from './oauth';
+import oauthGrants from './oauth-grants';
 import phone from './phone';
 import profile from './profile';
 import qrLogins from './qr-logins';
@@ -29,6 +31,8 @@ const services = {
   identities,
   login,
   nicknameCheck,
+  oauth,
+  oauthGrants,
   phone,
   profile,
   qrLogins,

@@ -1,4 +1,4 @@
-import type { StoredApp, StoredSettings } from '../types';
+import { APP_TYPES, type StoredApp, type StoredSettings } from '../types';
 
 /**
  * The plugin store's `settings` value in its current shape, whatever version wrote it:
@@ -9,7 +9,7 @@ export function normalizeSettings(raw: unknown): StoredSettings {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { apps: [] };
   const value = raw as Record<string, unknown>;
   const apps: StoredApp[] = Array.isArray(value.apps)
-    ? value.apps.filter(isStoredApp).map(({ appId, name, appSecret }) => clean({ appId, name, appSecret }))
+    ? value.apps.filter(isStoredApp).map(({ appId, name, appSecret, type }) => clean({ appId, name, appSecret, type }))
     : typeof value.appId === 'string' && value.appId
       ? [clean({ appId: value.appId, appSecret: typeof value.appSecret === 'string' ? value.appSecret : undefined })]
       : [];
@@ -34,5 +34,7 @@ function clean(app: StoredApp): StoredApp {
   const out: StoredApp = { appId: app.appId.toLowerCase() };
   if (typeof app.name === 'string' && app.name) out.name = app.name;
   if (typeof app.appSecret === 'string' && app.appSecret) out.appSecret = app.appSecret;
+  // miniProgram, the default, is not written: settings saved before app types stay as they were.
+  if (app.type && app.type !== 'miniProgram' && APP_TYPES.includes(app.type)) out.type = app.type;
   return out;
 }

@@ -25,6 +25,8 @@ export type WeChatApiName =
   | 'getwxacodeunlimit'
   | 'msg_sec_check'
   | 'checksession'
+  | 'sns_access_token'
+  | 'sns_userinfo'
   // The generic call: its path.
   | (string & {});
 
@@ -70,6 +72,19 @@ const PER_API: Record<string, Record<number, Rule>> = {
     40029: badRequest('invalid_code', 'The login code is invalid, expired or already used: call wx.login() again for a fresh code'),
     40163: badRequest('invalid_code', 'The login code is invalid, expired or already used: call wx.login() again for a fresh code'),
     40226: { status: 403, kind: 'http', message: 'WeChat refused this login: the user is flagged as high risk' },
+  },
+  // An Official Account's, website's or mobile app's login code.
+  sns_access_token: {
+    40029: badRequest('invalid_code', 'The WeChat authorization code is invalid or expired: start the login again'),
+    40163: badRequest('code_used', 'The WeChat authorization code was already used: start the login again'),
+    41008: badRequest('invalid_code', 'The WeChat authorization code is missing'),
+  },
+  // Called with the user's own access token, just issued: a refusal is WeChat's, not the server's credentials.
+  sns_userinfo: {
+    48001: { status: 403, kind: 'http', message: 'WeChat did not grant access to the user profile (scope)', reason: 'scope_not_granted' },
+    40003: { status: 502, kind: 'http', message: 'WeChat did not recognise the openid it just gave', reason: 'bad_openid' },
+    40001: { status: 502, kind: 'http', message: "WeChat refused the user's access token it just gave", reason: 'user_token_refused' },
+    42001: { status: 502, kind: 'http', message: "WeChat refused the user's access token it just gave", reason: 'user_token_refused' },
   },
   getuserphonenumber: {
     40029: badRequest('invalid_code', 'The phone number code is invalid, expired or already used: ask the user to tap the phone number button again'),

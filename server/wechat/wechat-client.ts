@@ -22,6 +22,30 @@ export interface Code2SessionResult {
   unionid?: string;
 }
 
+/** sns/oauth2/access_token: a code from an Official Account's or a website's authorization, or the Open SDK's. */
+export interface SnsAccessTokenResult {
+  openid: string;
+  unionid?: string;
+  /** The user's access token for sns/userinfo (not the app's cgi-bin token): never stored, never sent out. */
+  accessToken: string;
+  /** What the user granted: snsapi_base, snsapi_userinfo or snsapi_login (comma-separated when several). */
+  scope: string;
+  /** The user is on a snapshot page (朋友圈 preview) and has not authorized: the openid is a virtual one. */
+  isSnapshotUser: boolean;
+}
+
+/** sns/userinfo, as WeChat spells it (headimgurl, sex 0/1/2). */
+export interface SnsUserInfo {
+  openid: string;
+  unionid?: string;
+  nickname?: string;
+  headimgurl?: string;
+  sex?: number;
+  province?: string;
+  city?: string;
+  country?: string;
+}
+
 export interface StableTokenResult {
   accessToken: string;
   expiresIn: number;
@@ -133,6 +157,8 @@ interface RawResponse {
 
 export interface WeChatClient {
   code2session(appId: string, appSecret: string, code: string): Promise<Code2SessionResult>;
+  snsAccessToken(appId: string, appSecret: string, code: string): Promise<SnsAccessTokenResult>;
+  snsUserInfo(userAccessToken: string, openid: string): Promise<SnsUserInfo>;
   /** Normal mode returns the token in use (invalidates nothing); `forceRefresh` invalidates it (limited by WeChat). */
   stableToken(appId: string, appSecret: string, options?: { forceRefresh?: boolean }): Promise<StableTokenResult>;
   getPhoneNumber(accessToken: string, body: { code: string; openid?: string }): Promise<PhoneNumberResult>;
@@ -220,6 +246,41 @@ export function createWeChatClient({ baseUrl, timeoutMs }: WeChatClientOptions):
         throw new WeChatTransportError('code2session', 'bad-body');
       }
       return typeof unionid === 'string' && unionid ? { openid, sessionKey, unionid } : { openid, sessionKey };
+    },
+
+    async snsAccessToken(appId, appSecret, code) {
+      const name = 'sns_access_token';
+      const body = await callJson(name, (deadline) =>
+        api.get('/sns/oauth2/access_token', { params: { appid: appId, secret: appSecret, code, grant_type: 'authorization_code' }, ...deadline })
+      );
+      const { openid, unionid, access_token: accessToken, scope, is_snapshotuser: snapshot } = body;
+      if (typeof openid !== 'string' || !openid || typeof accessToken !== 'string' || !accessToken) throw new WeChatTransportError(name, 'bad-body');
+      return {
+        openid,
+        ...(typeof unionid === 'string' && unionid ? { unionid } : {}),
+        accessToken,
+        scope: typeof scope === 'string' ? scope : '',
+        isSnapshotUser: snapshot === 1 || snapshot === '1',
+      };
+    },
+
+    async snsUserInfo(userAccessToken, openid) {
+      const name = 'sns_userinfo';
+      const body = await callJson(name, (deadline) =>
+        api.get('/sns/userinfo', { params: { access_token: userAccessToken, openid, lang: 'zh_CN' }, ...deadline })
+      );
+      if (typeof body.openid !== 'string' || body.openid !== openid) throw new WeChatTransportError(name, 'bad-body');
+      const text = (key: string) => (typeof body[key] === 'string' && body[key] ? { [key]: body[key] } : {});
+      return {
+        openid,
+        ...text('unionid'),
+        ...text('nickname'),
+        ...text('headimgurl'),
+        ...text('province'),
+        ...text('city'),
+        ...text('country'),
+        ...(typeof body.sex === 'number' ? { sex: body.sex } : {}),
+      };
     },
 
     async stableToken(appId, appSecret, options = {}) {

@@ -36,7 +36,8 @@ export const code2session: Endpoint = {
     const code = params.get('js_code');
     if (!appId) return { json: wxError(41002) };
     const app = state.apps.get(appId);
-    if (!app) return { json: wxError(40013) };
+    // Another kind of app (an Official Account, a website, a mobile app) has no jscode2session.
+    if (!app || state.typeOf(appId) !== 'miniProgram') return { json: wxError(40013) };
     if (!secret) return { json: wxError(41004) };
     if (secret !== app.appSecret) return { json: wxError(40125) };
     if (params.get('grant_type') !== 'authorization_code') return { json: wxError(40002) };

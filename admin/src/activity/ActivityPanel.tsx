@@ -31,6 +31,7 @@ function Activity({ host }: { host: ActivityHost }) {
   const { formatMessage } = useIntl();
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id) }, values);
   const fetch = host.useActivityFetch();
+  const { Select } = useKit();
   const [days, setDays] = useState<Period>(30);
   const [appId, setAppId] = useState(ALL_APPS);
   const [report, setReport] = useState<ActivityReport | null>(null);
@@ -112,7 +113,7 @@ function Activity({ host }: { host: ActivityHost }) {
               ))}
             </Flex>
             <Box minWidth="14rem">
-              <host.Select label={t('activity.apps.label')} value={appId} options={appOptions} onChange={setAppId} testId="wechat-activity-app" />
+              <Select small label={t('activity.apps.label')} value={appId} options={appOptions} onChange={setAppId} testId="wechat-activity-app" />
             </Box>
           </Flex>
         </Flex>

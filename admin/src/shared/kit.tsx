@@ -29,6 +29,19 @@ export interface TextFieldProps {
   disabled?: boolean;
 }
 
+export interface SelectProps {
+  name?: string;
+  label: string;
+  hint?: string;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange(value: string): void;
+  disabled?: boolean;
+  /** The small size, for filters above a chart. */
+  small?: boolean;
+  testId?: string;
+}
+
 export interface AdminKit {
   /** The page's main landmark and its document title. */
   Page: ComponentType<Children & { title: string; busy?: boolean }>;
@@ -47,6 +60,8 @@ export interface AdminKit {
   Status: ComponentType<Children & { variant: 'success' | 'danger'; testId?: string }>;
   EmptyState: ComponentType<{ content: string; action?: ReactNode }>;
   TextField: ComponentType<TextFieldProps>;
+  /** A labelled single select (the label is a prop on Design System 1, a Field on 2). */
+  Select: ComponentType<SelectProps>;
   /** A modal holding a form: header with the title, body, footer with actions on both sides. */
   FormModal: ComponentType<
     Children & {
@@ -73,7 +88,7 @@ export interface AdminKit {
   /** The words for a failed request, as Strapi's own pages put them. */
   useErrorMessage(): (error: unknown) => string;
   useClipboard(): { copy(text: string): Promise<boolean> };
-  /** What the activity panel needs of the host (fetch with headers, RBAC, a labelled select). */
+  /** What the activity panel needs of the host's fetch client (the CSV download reads a header). */
   activity: ActivityHost;
   /** Moves the focus to the page when it is navigated to (Strapi 4's pages do it themselves; Strapi 5's layout does). */
   usePageFocus(): void;

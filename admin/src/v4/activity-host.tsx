@@ -1,9 +1,8 @@
-// The activity panel's host on Strapi 4: helper-plugin's fetch client (axios), Design System 1's select.
+// The activity panel's host on Strapi 4: helper-plugin's fetch client (axios).
 import { useMemo } from 'react';
-import { SingleSelect, SingleSelectOption } from '@strapi/design-system';
 import { useFetchClient } from './helper-plugin';
 import type { ActivityFetch } from '../activity/api';
-import type { ActivityHost, SelectProps } from '../activity/host';
+import type { ActivityHost } from '../activity/host';
 
 function useActivityFetch(): ActivityFetch {
   const { get } = useFetchClient();
@@ -20,16 +19,4 @@ function useActivityFetch(): ActivityFetch {
   );
 }
 
-function Select({ label, value, options, onChange, testId }: SelectProps) {
-  return (
-    <SingleSelect label={label} value={value} onChange={(next: string | number) => onChange(String(next))} size="S" data-testid={testId}>
-      {options.map((option) => (
-        <SingleSelectOption key={option.value} value={option.value}>
-          {option.label}
-        </SingleSelectOption>
-      ))}
-    </SingleSelect>
-  );
-}
-
-export const activityHostV4: ActivityHost = { useActivityFetch, Select };
+export const activityHostV4: ActivityHost = { useActivityFetch };

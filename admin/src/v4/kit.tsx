@@ -19,6 +19,8 @@ import {
   ModalFooter,
   ModalHeader,
   ModalLayout,
+  SingleSelect,
+  SingleSelectOption,
   Status,
   TextInput,
   Typography,
@@ -78,6 +80,24 @@ export const kit: AdminKit = {
   ),
   EmptyState: ({ content, action }) => <EmptyStateLayout icon={<EmptyDocuments width="10rem" />} content={content} action={action} shadow={undefined} />,
   TextField: ({ onChange, ...props }) => <TextInput {...props} onChange={onChange} />,
+  Select: ({ name, label, hint, value, options, onChange, disabled, small, testId }) => (
+    <SingleSelect
+      name={name}
+      label={label}
+      hint={hint}
+      value={value}
+      disabled={disabled}
+      onChange={(next: string | number) => onChange(String(next))}
+      size={small ? 'S' : 'M'}
+      data-testid={testId}
+    >
+      {options.map((option) => (
+        <SingleSelectOption key={option.value} value={option.value}>
+          {option.label}
+        </SingleSelectOption>
+      ))}
+    </SingleSelect>
+  ),
   FormModal: ({ title, closeLabel, onClose, onSubmit, testId, start, end, children }) => (
     <ModalLayout onClose={onClose} labelledBy={MODAL_TITLE_ID}>
       <form onSubmit={onSubmit} noValidate data-testid={testId}>

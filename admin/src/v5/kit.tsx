@@ -1,6 +1,20 @@
 // The AdminKit (../shared/kit.tsx) on Strapi 5: Design System 2 and @strapi/strapi/admin.
 import { useMemo } from 'react';
-import { Button, Dialog, EmptyStateLayout, Field, Grid, IconButton, Link, Modal, Status, TextInput, Typography } from '@strapi/design-system';
+import {
+  Button,
+  Dialog,
+  EmptyStateLayout,
+  Field,
+  Grid,
+  IconButton,
+  Link,
+  Modal,
+  SingleSelect,
+  SingleSelectOption,
+  Status,
+  TextInput,
+  Typography,
+} from '@strapi/design-system';
 import { WarningCircle } from '@strapi/icons';
 import { isFetchError, Layouts, Page, useAPIErrorHandler, useClipboard, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
@@ -57,6 +71,19 @@ export const kit: AdminKit = {
       <TextInput name={name} {...input} />
       <Field.Hint />
       <Field.Error />
+    </Field.Root>
+  ),
+  Select: ({ name, label, hint, value, options, onChange, disabled, small, testId }) => (
+    <Field.Root name={name} hint={hint}>
+      <Field.Label>{label}</Field.Label>
+      <SingleSelect value={value} disabled={disabled} onChange={(next) => onChange(String(next))} size={small ? 'S' : 'M'} data-testid={testId}>
+        {options.map((option) => (
+          <SingleSelectOption key={option.value} value={option.value}>
+            {option.label}
+          </SingleSelectOption>
+        ))}
+      </SingleSelect>
+      <Field.Hint />
     </Field.Root>
   ),
   FormModal: ({ title, closeLabel, onClose, onSubmit, testId, start, end, children }) => (

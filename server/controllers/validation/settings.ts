@@ -2,6 +2,7 @@ import { yup, validateYupSchema } from '@strapi/utils';
 import { APP_ID_FORMAT, APP_ID_PATTERN, APP_SECRET_FORMAT, APP_SECRET_PATTERN } from '../../utils/app-id';
 import { displayName } from './text';
 import { jsonBody } from './json-body';
+import { APP_TYPES, type AppType } from '../../types';
 
 export { APP_ID_PATTERN, APP_SECRET_PATTERN };
 
@@ -11,6 +12,12 @@ const appId = () => yup.string().strict().typeError('AppID must be a string').ma
 const appSecret = () =>
   yup.string().strict().typeError('AppSecret must be a string').matches(APP_SECRET_PATTERN, { message: APP_SECRET_FORMAT, excludeEmptyString: true });
 const name = () => displayName('name', 64).trim('name must not start or end with spaces');
+const type = () =>
+  yup
+    .string()
+    .strict()
+    .typeError('type must be a string')
+    .oneOf([...APP_TYPES], `type must be one of ${APP_TYPES.join(', ')}`);
 
 const validate =
   <T>(schema: yup.AnySchema) =>
@@ -18,16 +25,17 @@ const validate =
     validateYupSchema(schema, { strict: true, abortEarly: false })(input ?? {}) as Promise<T>;
 
 /** POST /settings/apps */
-export const validateNewApp = validate<{ appId: string; name?: string; appSecret: string }>(
+export const validateNewApp = validate<{ appId: string; name?: string; appSecret: string; type?: AppType }>(
   body({
     appId: appId().required('AppID is required'),
     name: name(),
+    type: type(),
     appSecret: appSecret().required('AppSecret is required').min(1, 'AppSecret is required'),
   })
 );
 
 /** PUT /settings/apps/:appId — an absent or empty AppSecret keeps the stored one (the field is write-only). */
-export const validateAppChange = validate<{ name?: string; appSecret?: string }>(body({ name: name(), appSecret: appSecret() }));
+export const validateAppChange = validate<{ name?: string; appSecret?: string; type?: AppType }>(body({ name: name(), appSecret: appSecret(), type: type() }));
 
 /** PUT /settings/default */
 export const validateDefault = validate<{ appId: string }>(body({ appId: appId().required('AppID is required') }));

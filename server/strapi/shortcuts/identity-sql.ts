@@ -260,7 +260,7 @@ export function createIdentitySql(knex: () => Knex, identity: ModelMetadata, use
     async insertFirstIdentity(
       trx: Knex.Transaction,
       useReturning: boolean,
-      data: { appId: string; openid: string; unionid: string | null; sessionKey: string; userId: number }
+      data: { appId: string; openid: string; unionid: string | null; sessionKey: string | null; userId: number }
     ): Promise<number> {
       const now = new Date();
       const row: Row = {

@@ -8,10 +8,15 @@ import type { FetchClient } from './http';
 /** Where an app (or its AppSecret) comes from: config/plugins, or the admin page (plugin store). */
 export type Source = 'config' | 'store';
 
+/** What kind of WeChat app an AppID is (docs/web-logins.md). */
+export type AppType = 'miniProgram' | 'officialAccount' | 'website' | 'mobileApp';
+export const APP_TYPES: AppType[] = ['miniProgram', 'officialAccount', 'website', 'mobileApp'];
+
 /** One mini program as GET /settings lists it: never the AppSecret itself, only whether one is set and its last 4 characters. */
 export interface AppView {
   appId: string;
   name: string | null;
+  type: AppType;
   /** 'config': AppID and name are read-only here and the app cannot be removed. */
   source: Source;
   isDefault: boolean;
@@ -51,11 +56,13 @@ export interface NewAppInput {
   appId: string;
   name?: string;
   appSecret: string;
+  type?: AppType;
 }
 
 export interface AppChanges {
   name?: string;
   appSecret?: string;
+  type?: AppType;
 }
 
 export interface TestInput {

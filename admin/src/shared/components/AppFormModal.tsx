@@ -1,6 +1,6 @@
 import { Button, Flex, Typography } from '@strapi/design-system';
 import { Check, Play, Plus } from '@strapi/icons';
-import type { AppView, SettingsView } from '../api/settings';
+import { APP_TYPES, type AppType, type AppView, type SettingsView } from '../api/settings';
 import { useAppForm } from '../hooks/use-app-form';
 import type { SavedMessage } from '../hooks/use-apps-page';
 import { useT } from '../hooks/use-translate';
@@ -22,7 +22,7 @@ export function AppFormModal({
   onClose: () => void;
   onSaved: (settings: SettingsView, message: SavedMessage) => void;
 }) {
-  const { FormModal, Grid, GridItem, TextField } = useKit();
+  const { FormModal, Grid, GridItem, Select, TextField } = useKit();
   const t = useT();
   const form = useAppForm(app, onSaved);
   const { adding, nameFromConfig, secretFromConfig, secretIsSet, last4 } = form;
@@ -79,6 +79,17 @@ export function AppFormModal({
               autoComplete="off"
               disabled={nameFromConfig}
               onChange={form.changeOf('name')}
+            />
+          </GridItem>
+          <GridItem col={6} s={12}>
+            <Select
+              name="type"
+              label={t('form.type.label')}
+              hint={t('form.type.hint')}
+              value={form.type}
+              disabled={nameFromConfig}
+              options={APP_TYPES.map((type) => ({ value: type, label: t(`type.${type}`) }))}
+              onChange={(value) => form.setType(value as AppType)}
             />
           </GridItem>
           <GridItem col={6} s={12}>

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { fieldErrorsOf } from '../api/http';
-import type { AppChanges, AppView, CheckResult, SettingsView, TestInput } from '../api/settings';
+import type { AppChanges, AppType, AppView, CheckResult, SettingsView, TestInput } from '../api/settings';
 import { useKit } from '../kit';
 import { appLabel } from '../../utils/app-label';
 import { APP_ID_PATTERN, APP_SECRET_PATTERN, checkField } from '../../utils/credential-format';
@@ -35,6 +35,7 @@ export function useAppForm(app: AppView | null, onSaved: (settings: SettingsView
   const secretIsSet = Boolean(app?.appSecret.isSet);
 
   const [values, setValues] = useState<Record<AppField, string>>({ appId: app?.appId ?? '', name: app?.name ?? '', appSecret: '' });
+  const [type, setType] = useState<AppType>(app?.type ?? 'miniProgram');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
   const [testing, setTesting] = useState(false);
@@ -58,6 +59,7 @@ export function useAppForm(app: AppView | null, onSaved: (settings: SettingsView
   function changes(): AppChanges {
     const found: AppChanges = {};
     if (!nameFromConfig && name !== (app?.name ?? '')) found.name = name;
+    if (!nameFromConfig && type !== (app?.type ?? 'miniProgram')) found.type = type;
     if (!secretFromConfig && appSecret) found.appSecret = appSecret;
     return found;
   }
@@ -97,7 +99,8 @@ export function useAppForm(app: AppView | null, onSaved: (settings: SettingsView
     setSaving(true);
     try {
       if (adding) {
-        const input = { appId, appSecret, ...(name ? { name } : {}) };
+        // The type only when it is not the default: the request of earlier versions otherwise.
+        const input = { appId, appSecret, ...(type !== 'miniProgram' ? { type } : {}), ...(name ? { name } : {}) };
         onSaved(await api.addApp(input), { id: 'form.added', values: { app: input.name ?? input.appId } });
       } else {
         const body = changes();
@@ -135,6 +138,8 @@ export function useAppForm(app: AppView | null, onSaved: (settings: SettingsView
     secretIsSet,
     last4: app?.appSecret.last4 ?? '',
     values,
+    type,
+    setType,
     errorText,
     changeOf,
     dirty: adding || Object.keys(changes()).length > 0,
