@@ -6,15 +6,17 @@ export const LOGIN_ACTIVITY_UNIQUE_INDEX = 'wechat_login_activity_key_uq';
 export const LOGIN_ACTIVITY_KEY_COLUMNS = ['app_id', 'day', 'kind', 'code'];
 
 /**
- * A short NOT NULL string column: the four make one unique index, which MySQL/MariaDB limit to 3072 bytes
- * (four VARCHAR(255) in utf8mb4 would not fit), and NULLs would never clash in it. `code` is '' for logins.
+ * A short string column: the four make one unique index, which MySQL/MariaDB limit to 3072 bytes (four VARCHAR(255)
+ * in utf8mb4 would not fit). The flushes never write NULL (`code` is '' for logins: NULLs would never clash in the
+ * index), but the columns stay nullable: Strapi 5's upgrade of a Strapi 4 database (its 5.0.0-02-created-document-id
+ * migration) inserts rows holding only `id` and `document_id` into every table, which a NOT NULL column refuses.
  */
 const keyColumn = (length: number) => ({
   type: 'string',
   required: true,
   configurable: false,
   writable: false,
-  column: { args: [length], notNullable: true },
+  column: { args: [length] },
 });
 
 /**
@@ -46,7 +48,7 @@ export const loginActivitySchema = {
     kind: keyColumn(16),
     /** The errcode or transport failure of an error; '' for logins. */
     code: keyColumn(32),
-    count: { type: 'integer', required: true, configurable: false, writable: false, column: { notNullable: true } },
+    count: { type: 'integer', required: true, configurable: false, writable: false },
   },
   indexes: [{ name: LOGIN_ACTIVITY_UNIQUE_INDEX, columns: LOGIN_ACTIVITY_KEY_COLUMNS, type: 'unique' }],
 };

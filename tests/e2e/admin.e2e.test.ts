@@ -451,7 +451,8 @@ maybe('admin settings page in Chromium', () => {
     expect(csv.text.split('\r\n')[0]).toBe('day,app_id,new,returning');
     const errorsCsv = await downloadCsv(page, 'errors');
     expect(errorsCsv.text).toBe(await fetchActivityCsv(playground.url, token, `days=7&appId=${COFFEE.appId}&series=errors`));
-    await page.getByTestId('wechat-activity-days-30').click();
+    await apiCall('GET', '/activity', () => page.getByTestId('wechat-activity-days-30').click());
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot('activity-en.png');
   });
 

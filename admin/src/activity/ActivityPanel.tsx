@@ -174,7 +174,7 @@ function ChartCard(props: { title: string; data: ChartData; colors: string[]; te
               </Typography>
             ))}
           </Flex>
-          <LineChart data={data} colors={colors} label={title} testId={`${testId}-chart`} />
+          <LineChart data={data} colors={colors} label={title} dayLabel={formatMessage({ id: getTrad('activity.day') })} testId={`${testId}-chart`} />
         </>
       )}
     </Flex>

@@ -17,7 +17,7 @@ const GRID = 'neutral150';
  * values of the day under the cursor. `colors` are Design System colour names (primary600…), one per series: the
  * canvas takes them from hidden Design System boxes, so they are the current theme's (light or dark) on both majors.
  */
-export function LineChart({ data, colors, label, testId }: { data: ChartData; colors: string[]; label: string; testId: string }) {
+export function LineChart({ data, colors, label, dayLabel, testId }: { data: ChartData; colors: string[]; label: string; dayLabel: string; testId: string }) {
   const container = useRef<HTMLDivElement>(null);
   const swatches = useRef<HTMLDivElement>(null);
   const { formatDate, formatNumber } = useIntl();
@@ -39,7 +39,7 @@ export function LineChart({ data, colors, label, testId }: { data: ChartData; co
       height: HEIGHT,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
       series: [
-        { value: (_u, seconds) => (seconds === null ? '–' : day(seconds)) },
+        { label: dayLabel, value: (_u, seconds) => (seconds === null ? '–' : day(seconds)) },
         ...data.series.map((series, i) => ({
           label: series.label,
           stroke: color(colors[i % colors.length]),
@@ -62,7 +62,7 @@ export function LineChart({ data, colors, label, testId }: { data: ChartData; co
       resize.disconnect();
       chart.destroy();
     };
-  }, [data, colors, formatDate, formatNumber]);
+  }, [data, colors, dayLabel, formatDate, formatNumber]);
 
   return (
     <Box color="neutral800">
