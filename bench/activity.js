@@ -12,6 +12,8 @@
  *   BENCH_ACTIVITY_ROUNDS=9                       rounds (default 7)
  *   BENCH_SECONDS=10                              seconds per measured run (default 10)
  *   BENCH_ACTIVITY_SCENARIOS=returning,returning-code   scenarios of each round (default: both)
+ *   BENCH_ACTIVITY_CHECK=aa                       an A/A check: the "off" Strapi counts too, so the ratio shows how
+ *                                                 far apart two identical processes come out (written to activity-aa-<database>)
  *
  * Results: bench/results/activity-<database>.{json,md}. Every run is bounded; with the defaults about 6 minutes.
  */
@@ -32,6 +34,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ACTIVITY_ROUNDS || 7));
 const SCENARIOS = (process.env.BENCH_ACTIVITY_SCENARIOS || 'returning,returning-code').split(',').map((s) => s.trim());
 /** The criterion of the issue: counting may cost at most 2% of the returning-login rate. */
 const MAX_COST = 0.02;
+const AA = process.env.BENCH_ACTIVITY_CHECK === 'aa';
 const COUNTED = 2_000_000;
 
 /**
@@ -85,7 +88,7 @@ async function main() {
         database: await prepareDatabase(`wxauth_bench_activity_${side}`, `.tmp/bench-activity-${side}.db`),
         simulatorPort: simulator.port,
         heapFile: path.join(WORK, `heap-activity-${side}.json`),
-        env: { WECHAT_ACTIVITY_ENABLED: String(enabled) },
+        env: { WECHAT_ACTIVITY_ENABLED: String(enabled || AA) },
       });
       started.push(strapi.child);
       console.log(`Strapi with activity ${side} (pid ${strapi.pid}) on ${strapi.url}, ${DB}`);
@@ -116,6 +119,7 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       database: DB,
+      check: AA ? 'A/A: both processes count (the "off" side too)' : null,
       build: describeWorkingTree(),
       machine: machine(),
       connections: options.CONNECTIONS,
@@ -131,12 +135,12 @@ async function main() {
       scenarios,
     };
     const md = markdown(report);
-    for (const name of ['activity-' + DB]) {
+    for (const name of [`activity-${AA ? 'aa-' : ''}${DB}`]) {
       fs.writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
       fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
     }
     console.log('\n' + md);
-    console.log(`Written to ${path.relative(ROOT, path.join(RESULTS, `activity-${DB}.md`))}`);
+    console.log(`Written to ${path.relative(ROOT, path.join(RESULTS, `activity-${AA ? 'aa-' : ''}${DB}.md`))}`);
   } finally {
     for (const child of started.reverse()) await stopProcess(child);
   }
@@ -144,7 +148,7 @@ async function main() {
 
 function markdown(report) {
   const lines = [
-    `# Login activity counters: on vs off (${report.database})`,
+    `# Login activity counters: on vs off (${report.database})${report.check ? `, ${report.check}` : ''}`,
     '',
     `${report.date}, ${report.build.ref} (${report.build.commit}), Strapi ${report.machine.strapi}, ${report.machine.cores} × ${report.machine.cpu}, Node ${report.machine.node}; ` +
       `${report.rounds} rounds of ${report.seconds} s per side and scenario, ${report.connections} connections, order flipping each round.`,
