@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { codeFor, expectNoSecrets, login } from './helpers/login';
-import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { Instance, startTwoInstances, stopTwoInstances, describeOnDatabaseServer } from './helpers/instances';
 import { openSealed } from './helpers/app-keys';
 import { probe, probeFiles } from './helpers/wechat-probe';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -24,14 +24,7 @@ const CLIENT = sharedDatabaseClient();
 const A: SimulatedApp = { ...DEMO_APP };
 const B: SimulatedApp = { appId: 'wxfedcba9876543210', appSecret: 'fedcba9876543210fedcba9876543210' };
 
-// Decided before the tests are collected, so that an unreachable server shows as skipped.
-const reachable = databaseServerAnswers(CLIENT);
-if (!reachable && !process.env.CI) {
-  console.warn(
-    `access-token-two-instances.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`
-  );
-}
-const describeShared = reachable || process.env.CI ? describe : describe.skip;
+const describeShared = describeOnDatabaseServer(CLIENT, 'access-token-two-instances.test.ts');
 
 describeShared(`one access token for two Strapi instances on one ${CLIENT} database`, () => {
   const sim = new WeChatSimulator({ apps: [A, B] });

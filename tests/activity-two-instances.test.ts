@@ -5,7 +5,7 @@
  * Skipped, with a message, when the database server is unreachable and CI is not set.
  */
 import type { Knex } from 'knex';
-import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { Instance, startTwoInstances, stopTwoInstances, describeOnDatabaseServer } from './helpers/instances';
 import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { ADMIN_PASSWORD } from './helpers/admin';
 import { faultCode, login } from './helpers/login';
@@ -18,13 +18,7 @@ const USERS = 12;
 const RETURNING_PER_USER = 4;
 const FAILURES = 10;
 
-const reachable = databaseServerAnswers(CLIENT);
-if (!reachable && !process.env.CI) {
-  console.warn(
-    `activity-two-instances.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`
-  );
-}
-const describeShared = reachable || process.env.CI ? describe : describe.skip;
+const describeShared = describeOnDatabaseServer(CLIENT, 'activity-two-instances.test.ts');
 
 describeShared(`login activity from two Strapi instances on one ${CLIENT} database`, () => {
   const sim = new WeChatSimulator({ apps: [APP] });

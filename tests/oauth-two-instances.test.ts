@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import type { Knex } from 'knex';
-import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { Instance, startTwoInstances, stopTwoInstances, describeOnDatabaseServer } from './helpers/instances';
 import type { DatabaseSpec } from './helpers/database';
 import { sharedDatabaseClient } from './helpers/database';
 import { codeFor, login } from './helpers/login';
@@ -19,11 +19,7 @@ const MINI: SimulatedApp = { ...DEMO_APP, openPlatformId: OPEN_PLATFORM };
 const WEBSITE: SimulatedApp = { appId: 'wx4444444444444444', appSecret: '44444444444444444444444444444444', type: 'website', openPlatformId: OPEN_PLATFORM };
 const PAGE = 'https://shop.example.com/login/done';
 
-const reachable = databaseServerAnswers(CLIENT);
-if (!reachable && !process.env.CI) {
-  console.warn(`oauth-two-instances.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`);
-}
-const describeShared = reachable || process.env.CI ? describe : describe.skip;
+const describeShared = describeOnDatabaseServer(CLIENT, 'oauth-two-instances.test.ts');
 
 describeShared(`browser logins on two Strapi instances on one ${CLIENT} database`, () => {
   const sim = new WeChatSimulator({ apps: [MINI, WEBSITE] });

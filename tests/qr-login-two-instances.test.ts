@@ -7,7 +7,7 @@
  * unreachable and CI is not set.
  */
 import type { Knex } from 'knex';
-import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { Instance, startTwoInstances, stopTwoInstances, describeOnDatabaseServer } from './helpers/instances';
 import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { expectNoSecrets, login, ResponseLog } from './helpers/login';
 import { createTicket, CreatedTicket, QR_LOGIN_TABLE, readTicket, ticketAction } from './helpers/qr-login';
@@ -16,13 +16,7 @@ import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 const CLIENT = sharedDatabaseClient();
 const APP = DEMO_APP;
 
-const reachable = databaseServerAnswers(CLIENT);
-if (!reachable && !process.env.CI) {
-  console.warn(
-    `qr-login-two-instances.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`
-  );
-}
-const describeShared = reachable || process.env.CI ? describe : describe.skip;
+const describeShared = describeOnDatabaseServer(CLIENT, 'qr-login-two-instances.test.ts');
 
 describeShared(`QR login on two Strapi instances on one ${CLIENT} database`, () => {
   const sim = new WeChatSimulator({ apps: [APP] });

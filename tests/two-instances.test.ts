@@ -10,7 +10,7 @@
  * Skipped, with a message, when the database server is unreachable and CI is not set.
  */
 import type { Knex } from 'knex';
-import { databaseServerAddress, databaseServerAnswers, Instance, startTwoInstances, stopTwoInstances } from './helpers/instances';
+import { Instance, startTwoInstances, stopTwoInstances, describeOnDatabaseServer } from './helpers/instances';
 import { DatabaseSpec, sharedDatabaseClient } from './helpers/database';
 import { codeFor, expectNoSecrets, expectStrapiError, login, ResponseLog } from './helpers/login';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -24,12 +24,7 @@ const CACHE_TTL = 3000;
 const USERS = 20;
 const LOGINS_PER_USER = 11;
 
-// Decided before the tests are collected, so that an unreachable server shows as skipped.
-const reachable = databaseServerAnswers(CLIENT);
-if (!reachable && !process.env.CI) {
-  console.warn(`two-instances.test.ts skipped: no ${CLIENT} server answers on ${databaseServerAddress(CLIENT)} (with CI set, this is a failure instead)`);
-}
-const describeShared = reachable || process.env.CI ? describe : describe.skip;
+const describeShared = describeOnDatabaseServer(CLIENT, 'two-instances.test.ts');
 
 interface IdentityRow {
   app_id: string;

@@ -56,6 +56,16 @@ export function databaseServerAnswers(client: 'postgres' | 'mysql'): boolean {
 export const databaseServerAddress = (client: 'postgres' | 'mysql') =>
   `${process.env.DATABASE_HOST || '127.0.0.1'}:${process.env.DATABASE_PORT || (client === 'postgres' ? 5432 : 3306)}`;
 
+/**
+ * `describe` for a test file that needs the `client` server, decided before the tests are collected: without it,
+ * `describe.skip` with a message (so the file shows as skipped), unless CI is set (then its tests fail instead).
+ */
+export function describeOnDatabaseServer(client: 'postgres' | 'mysql', file: string): jest.Describe {
+  if (databaseServerAnswers(client) || process.env.CI) return describe;
+  console.warn(`${file} skipped: no ${client} server answers on ${databaseServerAddress(client)} (with CI set, this is a failure instead)`);
+  return describe.skip;
+}
+
 export interface InstancesOnOneDatabase {
   a: Instance;
   b: Instance;
