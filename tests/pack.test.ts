@@ -73,8 +73,11 @@ async function serve(appDir: string): Promise<{ url: string; pluginPath: string 
   });
 }
 
-/** What the tarball may weigh (bytes): the packed .tgz and the files unpacked. The 2.0.0 tarball: about 270 KB / 930 KB. */
-const SIZE_BUDGET = { packed: 400 * 1024, unpacked: 1400 * 1024 };
+/**
+ * What the tarball may weigh (bytes): the packed .tgz and the files unpacked. The 2.0.0 tarball: about 270 KB / 930 KB;
+ * with the QR and web logins, the WeChat users view and the login activity: about 430 KB / 1,520 KB.
+ */
+const SIZE_BUDGET = { packed: 480 * 1024, unpacked: 1700 * 1024 };
 
 test('the tarball holds the built plugin, its docs and license, and nothing of the repository besides', () => {
   for (const file of [
