@@ -40,6 +40,11 @@ export interface WeChatSession {
   sessionKey?: string;
 }
 
+/** A blocked user logs in nowhere: the 403 every login kind answers. */
+export function assertNotBlocked(user: Pick<WeChatUser, 'blocked'>): void {
+  if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
+}
+
 export interface LoginSubject {
   /** The app the code was issued for (its AppID as configured). */
   appId: string;
@@ -93,10 +98,6 @@ export default ({ strapi }: { strapi: Strapi }) => {
   }
 
   const sealedSessionKey = (session: WeChatSession) => (session.sessionKey === undefined ? null : secrets().seal(session.sessionKey));
-
-  function assertNotBlocked(user: WeChatUser) {
-    if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
-  }
 
   /** Tries to link the user by a unionid it does not hold yet; another user holding it is a conflict, not an error. */
   async function linkUnionid(user: WeChatUser, unionid: string): Promise<boolean> {

@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
 import { OAUTH_GRANT_UID } from '../content-types/oauth-grant';
+import { hashSecret } from '../crypto/secret-hash';
 import { query } from '../strapi';
 import type { Strapi } from '../types';
 
@@ -21,16 +22,6 @@ export interface Grant {
 const KEEP_EXPIRED_MS = 60 * 60 * 1000;
 /** How often one instance deletes old rows, at most. */
 const CLEANUP_EVERY_MS = 60 * 1000;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** Whether `secret` is the one whose hash is `hash` (compared in constant time). */
-export function matchesHash(secret: string, hash: string | null): boolean {
-  if (!hash) return false;
-  const a = Buffer.from(sha256(secret), 'hex');
-  const b = Buffer.from(hash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * The browser logins' single-use tokens (server/content-types/oauth-grant.ts): issued with a lifetime, stored as
@@ -71,14 +62,14 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const now = Date.now();
       const { secret, ...rest } = fields;
       await rows().create({
-        data: { kind, hash: sha256(token), ...(secret ? { secretHash: sha256(secret) } : {}), ...rest, expiresAt: now + ttlMs, usedAt: null },
+        data: { kind, hash: hashSecret(token), ...(secret ? { secretHash: hashSecret(secret) } : {}), ...rest, expiresAt: now + ttlMs, usedAt: null },
       });
       cleanUp(now);
       return token;
     },
 
     async find(kind: GrantKind, token: string): Promise<Grant | null> {
-      const row = await rows().findOne({ where: { kind, hash: sha256(token) } });
+      const row = await rows().findOne({ where: { kind, hash: hashSecret(token) } });
       return row ? toGrant(row) : null;
     },
 

@@ -2,13 +2,13 @@ import { errors } from '@strapi/utils';
 import type { Credentials, Strapi, WeChatUser, WeChatUserInfo } from '../types';
 import { pluginConfig, query, restApiPrefix, serverUrl } from '../strapi';
 import { getService } from '../utils/get-service';
-import { httpError } from '../utils/http-error';
 import { PLUGIN_ID, USER_UID } from '../utils/plugin-id';
 import { authorizeUrl, BROWSER_LOGINS, grantsProfile, type BrowserLogin } from '../oauth/browser-logins';
 import { isAllowedRedirect, redirectWith } from '../oauth/redirect-allow-list';
 import { describeFailure } from '../wechat/errors';
 import type { SnsUserInfo } from '../wechat/wechat-client';
-import { matchesHash } from './oauth-grants';
+import { matchesHash } from '../crypto/secret-hash';
+import { assertNotBlocked } from './identities';
 
 const { ValidationError } = errors;
 
@@ -157,7 +157,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       if (!(await grants().claim(grant))) throw invalid('login_code_used', 'This login code was already used: log in again');
       const user = await query<WeChatUser>(strapi, USER_UID).findOne({ where: { id: grant.userId } });
       if (!user) throw invalid('invalid_login_code', 'The account of this login no longer exists: log in again');
-      if (user.blocked) throw httpError(403, 'Your account has been blocked by an administrator', { reason: 'blocked' });
+      assertNotBlocked(user);
       const tokens = await getService(strapi, 'token').issue(user.id, client);
       return { ...tokens, user: { ...user, openid: grant.openid } };
     },

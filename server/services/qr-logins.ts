@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
 import { errors, pluginConfig, query } from '../strapi';
 import type { Strapi, WeChatUser } from '../types';
 import { QR_LOGIN_UID } from '../content-types/qr-login';
+import { hashSecret, matchesHash } from '../crypto/secret-hash';
 import { getService } from '../utils/get-service';
 import { httpError } from '../utils/http-error';
 import { sniffImageFormat, AVATAR_FORMATS } from '../utils/image-type';
@@ -51,15 +52,8 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 const NOT_FOUND = 'No such login ticket (or not yours)';
 
-const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 const ms = (value: string | number) => Number(value);
 const iso = (value: string | Date) => new Date(value).toISOString();
-
-function secretMatches(row: QrLoginRow, secret: string): boolean {
-  const given = Buffer.from(hashSecret(secret), 'hex');
-  const stored = Buffer.from(row.secretHash, 'hex');
-  return given.length === stored.length && timingSafeEqual(given, stored);
-}
 
 function publicStatus(row: QrLoginRow, now: number): QrLoginStatus {
   if (row.status === 'collected') return 'confirmed';
@@ -159,7 +153,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
     async read(ticket: string, secret: string, client: { userAgent?: string } = {}): Promise<{ status: QrLoginStatus; login?: LoginResult }> {
       const row = await find(ticket);
       const now = Date.now();
-      if (!row || !secretMatches(row, secret)) throw new errors.NotFoundError(NOT_FOUND);
+      if (!row || !matchesHash(secret, row.secretHash)) throw new errors.NotFoundError(NOT_FOUND);
       if (ms(row.expiresAt) < now - KEEP_EXPIRED_MS) {
         await rows().deleteMany({ where: { ticket, expiresAt: { $lt: now - KEEP_EXPIRED_MS } } });
         throw new errors.NotFoundError(NOT_FOUND);
