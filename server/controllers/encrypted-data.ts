@@ -1,8 +1,8 @@
-import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
 import { validateEncryptedDataBody } from './validation/encrypted-data';
+import { authenticatedUserId } from './authenticated-user';
 
 /**
  * POST /api/strapi-wechat-miniprogram-auth/decrypt (content API: a users-permissions JWT and the
@@ -13,9 +13,7 @@ export default ({ strapi }: { strapi: Strapi }) => ({
   async decrypt(ctx: Context) {
     // Checked before anything else: a malformed body reads no key and calls nothing.
     const body = await validateEncryptedDataBody(ctx.request.body);
-    const userId = Number((ctx.state as { user?: { id?: unknown } }).user?.id);
-    // The route's authentication guarantees a user; this keeps a misconfigured route from decrypting for anyone.
-    if (!Number.isSafeInteger(userId)) throw new errors.UnauthorizedError('Log in first: this route needs the JWT of a users-permissions user');
+    const userId = authenticatedUserId(ctx);
     await getService(strapi, 'rateLimits').consumeUser(ctx, 'decrypt', userId);
     ctx.body = await getService(strapi, 'sessions').decrypt({ userId, ...body });
   },

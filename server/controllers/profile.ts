@@ -1,19 +1,12 @@
-import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { pluginConfig } from '../strapi';
 import type { Strapi } from '../types';
 import { getService } from '../utils/get-service';
 import { validateProfileUpdate } from './validation/profile';
+import { authenticatedUserId } from './authenticated-user';
 
 /** formidable's parts as koa-body leaves them on the request (one file or a list per field). */
 type UploadedFiles = Record<string, unknown>;
-
-function userIdOf(ctx: Context): number {
-  const userId = Number((ctx.state as { user?: { id?: unknown } }).user?.id);
-  // The route's authentication guarantees a user; this keeps a misconfigured route from touching anyone's profile.
-  if (!Number.isSafeInteger(userId)) throw new errors.UnauthorizedError('Log in first: this route needs the JWT of a users-permissions user');
-  return userId;
-}
 
 function uploadedFiles(ctx: Context): UploadedFiles | undefined {
   return (ctx.request as { files?: UploadedFiles }).files;
@@ -25,7 +18,7 @@ function uploadedFiles(ctx: Context): UploadedFiles | undefined {
  */
 export default ({ strapi }: { strapi: Strapi }) => ({
   async find(ctx: Context) {
-    ctx.body = await getService(strapi, 'profile').view(userIdOf(ctx));
+    ctx.body = await getService(strapi, 'profile').view(authenticatedUserId(ctx));
   },
 
   /**
@@ -33,7 +26,7 @@ export default ({ strapi }: { strapi: Strapi }) => ({
    * The body parser's temporary files are deleted by server/middlewares/multipart-guard.ts.
    */
   async update(ctx: Context) {
-    const userId = userIdOf(ctx);
+    const userId = authenticatedUserId(ctx);
     const { nicknameMaxLength, avatarMaxBytes } = pluginConfig(strapi, 'profile');
     const request = validateProfileUpdate(ctx.request.body, uploadedFiles(ctx), { nicknameMaxLength, avatarMaxBytes });
     // A new nickname is what WeChat checks (msgSecCheck): those updates spend the user's budget.

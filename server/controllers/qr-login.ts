@@ -6,15 +6,9 @@ import { describeBrowser } from '../utils/browser-description';
 import { getService } from '../utils/get-service';
 import { loginAnswer } from './login-answer';
 import { SECRET_HEADER, validateCreateBody, validateSecretHeader, validateTicket } from './validation/qr-login';
+import { authenticatedUserId } from './authenticated-user';
 
 const ticketOf = (ctx: Context) => validateTicket((ctx.params as { ticket?: unknown }).ticket);
-
-/** The users-permissions user of the request (the route's authentication guarantees one). */
-function userIdOf(ctx: Context): number {
-  const userId = Number((ctx.state as { user?: { id?: unknown } }).user?.id);
-  if (!Number.isSafeInteger(userId)) throw new errors.UnauthorizedError('Log in first: this route needs the JWT of a users-permissions user');
-  return userId;
-}
 
 /**
  * Logging in on a website by scanning a mini program code (docs/qr-login.md): the web page creates a
@@ -55,17 +49,17 @@ export default ({ strapi }: { strapi: Strapi }) => {
     /** POST /qr-logins/:ticket/scan (user JWT) → the requesting browser's description, for the confirm page. */
     async scan(ctx: Context) {
       ensureEnabled();
-      ctx.body = await service().scan(ticketOf(ctx), userIdOf(ctx));
+      ctx.body = await service().scan(ticketOf(ctx), authenticatedUserId(ctx));
     },
 
     async confirm(ctx: Context) {
       ensureEnabled();
-      ctx.body = await service().confirm(ticketOf(ctx), userIdOf(ctx));
+      ctx.body = await service().confirm(ticketOf(ctx), authenticatedUserId(ctx));
     },
 
     async cancel(ctx: Context) {
       ensureEnabled();
-      ctx.body = await service().cancel(ticketOf(ctx), userIdOf(ctx));
+      ctx.body = await service().cancel(ticketOf(ctx), authenticatedUserId(ctx));
     },
   };
 };

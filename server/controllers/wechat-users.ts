@@ -1,12 +1,9 @@
-import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import type { Strapi } from '../types';
 import type { AuditAction, AuditActor } from '../services/audit-log';
-import type { ModerationResult, RecordAction } from '../services/user-moderation';
+import { userNotFound, type ModerationResult, type RecordAction } from '../services/user-moderation';
 import { getService } from '../utils/get-service';
 import { validateIdentityParams, validateSearch, validateUserParams } from './validation/wechat-users';
-
-const { NotFoundError } = errors;
 
 const actorOf = (ctx: Context): AuditActor => {
   const user = (ctx.state as { user?: { id?: unknown; email?: unknown } }).user;
@@ -25,7 +22,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
 
   async function cardOf(userId: number) {
     const card = await directory().card(userId);
-    if (!card) throw new NotFoundError(`User #${userId} does not exist`, { userId });
+    if (!card) throw userNotFound(userId);
     return { ...card, audit: await getService(strapi, 'auditLog').forUser(userId) };
   }
 

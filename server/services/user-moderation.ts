@@ -38,7 +38,8 @@ export interface ModerationResult {
  */
 export type RecordAction = (details: AuditDetails) => Promise<void>;
 
-const userNotFound = (userId: number) => new NotFoundError(`User #${userId} does not exist`, { userId });
+/** The 404 of an action or a card on a user id that is not there. */
+export const userNotFound = (userId: number) => new NotFoundError(`User #${userId} does not exist`, { userId });
 
 /**
  * What an admin may do to a WeChat user from the WeChat users view. Every write to the fields only the plugin writes
