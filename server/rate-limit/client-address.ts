@@ -63,10 +63,15 @@ export function addressBucket(address: string | undefined): string {
   if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
     return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
   }
+  return ipv6Prefix(groups, 64);
+}
+
+/** The first `bits` (a multiple of 16) of an IPv6 address's groups, written as its network: `2001:db8:1::/48`. */
+function ipv6Prefix(groups: number[], bits: 48 | 64): string {
   return `${groups
-    .slice(0, 4)
+    .slice(0, bits / 16)
     .map((group) => group.toString(16))
-    .join(':')}::/64`;
+    .join(':')}::/${bits}`;
 }
 
 /**
@@ -79,9 +84,5 @@ export function coarseNetwork(address: string | undefined): string {
   const bucket = addressBucket(address);
   if (isIPv4(bucket)) return `${bucket.split('.').slice(0, 3).join('.')}.0/24`;
   if (!isIPv6(address)) return 'unknown';
-  const groups = ipv6Groups(address);
-  return `${groups
-    .slice(0, 3)
-    .map((group) => group.toString(16))
-    .join(':')}::/48`;
+  return ipv6Prefix(ipv6Groups(address), 48);
 }

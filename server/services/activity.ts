@@ -92,15 +92,11 @@ export default ({ strapi }: { strapi: Strapi }) => {
       const where: Record<string, unknown> = { day: { $gte: period[0], $lte: period[period.length - 1] } };
       if (appId) where.appId = appId;
       const rows = await query<ActivityRow>(strapi, LOGIN_ACTIVITY_UID).findMany({ where, select: ['appId', 'day', 'kind', 'code', 'count'] });
-      // Summed per key: a database that could not get the unique index may hold a key twice (ensure-unique-indexes.ts).
-      const sums = new Map<string, ActivityCount>();
-      for (const row of rows) {
-        const key = [row.appId, row.day, row.kind, row.code].join('\u0000');
-        const sum = sums.get(key);
-        if (sum) sum.count += Number(row.count);
-        else sums.set(key, { appId: row.appId, day: row.day, kind: row.kind as ActivityKind, code: row.code, count: Number(row.count) });
-      }
-      const counts = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, count]) => count);
+      // Summed per key, in key order, as the counter sums and orders its own: a database that could not get the
+      // unique index may hold a key twice (ensure-unique-indexes.ts).
+      const sums = new ActivityCounter(dayOf());
+      sums.restore(rows.map((row) => ({ appId: row.appId, day: row.day, kind: row.kind as ActivityKind, code: row.code, count: Number(row.count) })));
+      const counts = sums.drain();
       return { timezone: config().timezone, days: period, counts };
     },
   };

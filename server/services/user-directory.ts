@@ -66,6 +66,7 @@ export default ({ strapi }: { strapi: Strapi }) => {
       for (const id of ids) if (typeof id === 'number') found.set(id, (found.get(id) ?? new Set()).add(key));
     };
     const userIdsOf = (rows: IdentityRow[]) => rows.map((row) => row.user?.id);
+    const idsOf = (rows: Array<{ id: number }>) => rows.map((row) => row.id);
     const byIdentity = (where: Record<string, unknown>) =>
       identities().findMany({ where, select: ['id'], populate: { user: { select: ['id'] } }, limit: SEARCH_LIMIT });
     const byUser = (where: Record<string, unknown>) => users().findMany({ where, select: ['id'], limit: SEARCH_LIMIT, orderBy: { id: 'asc' } });
@@ -81,27 +82,12 @@ export default ({ strapi }: { strapi: Strapi }) => {
       isDatabaseId(term) ? byUser({ id: Number(term) }) : [],
     ]);
     add('openid', userIdsOf(openid));
-    add('unionid', [...userIdsOf(unionid), ...usersByUnionid.map((row) => row.id)]);
-    add(
-      'phone',
-      phone.map((row) => row.id)
-    );
-    add(
-      'nickname',
-      nickname.map((row) => row.id)
-    );
-    add(
-      'userId',
-      byId.map((row) => row.id)
-    );
-    add(
-      'username',
-      username.map((row) => row.id)
-    );
-    add(
-      'email',
-      email.map((row) => row.id)
-    );
+    add('unionid', [...userIdsOf(unionid), ...idsOf(usersByUnionid)]);
+    add('phone', idsOf(phone));
+    add('nickname', idsOf(nickname));
+    add('userId', idsOf(byId));
+    add('username', idsOf(username));
+    add('email', idsOf(email));
     const full = [openid, unionid, usersByUnionid, phone, nickname, username, email].some((rows) => rows.length >= SEARCH_LIMIT);
     return { found, full };
   }
