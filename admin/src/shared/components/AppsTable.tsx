@@ -1,10 +1,11 @@
-import { Badge, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
+import { Badge, Flex, Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Pencil, Play, Star, Trash } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import type { AppView, SettingsView } from '../api/settings';
 import { useKit } from '../kit';
 import { appLabel } from '../../utils/app-label';
 import { getTrad } from '../../utils/get-trad';
+import { TableHead } from './TableHead';
 
 export interface AppActions {
   onTest(app: AppView): void;
@@ -55,20 +56,7 @@ export function AppsTable({
 
   return (
     <Table colCount={COLUMNS.length + 1} rowCount={settings.apps.length + 1}>
-      <Thead>
-        <Tr>
-          {COLUMNS.map((column) => (
-            <Th key={column}>
-              <Typography variant="sigma" textColor="neutral600">
-                {t(`apps.column.${column}`)}
-              </Typography>
-            </Th>
-          ))}
-          <Th>
-            <VisuallyHidden>{t('apps.column.actions')}</VisuallyHidden>
-          </Th>
-        </Tr>
-      </Thead>
+      <TableHead labels={COLUMNS.map((column) => t(`apps.column.${column}`))} actionsLabel={t('apps.column.actions')} />
       <Tbody>
         {settings.apps.map((app) => {
           const label = appLabel(app);

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
+import { Badge, Box, Button, Flex, Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Cross, Trash } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import type { UserAction, UserView } from '../api/users';
@@ -9,6 +9,7 @@ import { useKit } from '../kit';
 import { backendUrl } from '../../utils/backend-url';
 import { Card, Term } from './Card';
 import { Note } from './Note';
+import { TableHead } from './TableHead';
 
 const MONO = { fontFamily: 'monospace', wordBreak: 'break-all' } as const;
 const IDENTITY_COLUMNS = ['app', 'openid', 'unionid', 'first', 'last'] as const;
@@ -140,20 +141,7 @@ export function UserCardView({
         <Typography textColor="neutral600">{t('users.identities.none')}</Typography>
       ) : (
         <Table colCount={IDENTITY_COLUMNS.length + 1} rowCount={user.identities.length + 1} data-testid="wechat-user-identities">
-          <Thead>
-            <Tr>
-              {IDENTITY_COLUMNS.map((column) => (
-                <Th key={column}>
-                  <Typography variant="sigma" textColor="neutral600">
-                    {t(`users.identities.column.${column}`)}
-                  </Typography>
-                </Th>
-              ))}
-              <Th>
-                <VisuallyHidden>{t('users.column.actions')}</VisuallyHidden>
-              </Th>
-            </Tr>
-          </Thead>
+          <TableHead labels={IDENTITY_COLUMNS.map((column) => t(`users.identities.column.${column}`))} actionsLabel={t('users.column.actions')} />
           <Tbody>
             {user.identities.map((identity) => (
               <Tr key={identity.id} data-testid={`wechat-identity-${identity.appId}`}>

@@ -1,10 +1,11 @@
 import type { FormEvent } from 'react';
-import { Badge, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
+import { Badge, Button, Flex, Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Search } from '@strapi/icons';
 import type { SearchAnswer } from '../api/users';
 import { useT } from '../hooks/use-translate';
 import { useKit } from '../kit';
 import { Card } from './Card';
+import { TableHead } from './TableHead';
 
 const COLUMNS = ['user', 'nickname', 'phone', 'apps', 'matched'] as const;
 const MONO = { fontFamily: 'monospace' } as const;
@@ -58,20 +59,7 @@ export function UserSearch({
       {answer && answer.results.length > 0 && (
         <>
           <Table colCount={COLUMNS.length + 1} rowCount={answer.results.length + 1} data-testid="wechat-user-results">
-            <Thead>
-              <Tr>
-                {COLUMNS.map((column) => (
-                  <Th key={column}>
-                    <Typography variant="sigma" textColor="neutral600">
-                      {t(`users.column.${column}`)}
-                    </Typography>
-                  </Th>
-                ))}
-                <Th>
-                  <VisuallyHidden>{t('users.column.actions')}</VisuallyHidden>
-                </Th>
-              </Tr>
-            </Thead>
+            <TableHead labels={COLUMNS.map((column) => t(`users.column.${column}`))} actionsLabel={t('users.column.actions')} />
             <Tbody>
               {answer.results.map((match) => (
                 <Tr key={match.id} data-testid={`wechat-user-row-${match.id}`}>
