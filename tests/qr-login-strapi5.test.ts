@@ -12,19 +12,13 @@ import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/databa
 import { databaseServerAnswers } from './helpers/instances';
 import { expectNoSecrets, login, ResponseLog } from './helpers/login';
 import { createTicket, CreatedTicket, QR_LOGIN_UID, readTicket, ticketAction } from './helpers/qr-login';
-import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
+import { startStrapi5, STRAPI5_APP, type Strapi5App, describeOnStrapi5 } from './helpers/strapi5';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
 
 const APP = DEMO_APP;
 const JWT_SECRET = 'strapi5-qr-login-jwt-secret';
 
-const installed = strapi5Installed();
-if (!installed && !process.env.CI) {
-  console.warn(
-    `qr-login-strapi5.test.ts skipped: the Strapi 5 app (${STRAPI5_APP}) is not installed (node scripts/strapi5-app.js); with CI set, this is a failure instead`
-  );
-}
-const describeV5 = installed || process.env.CI ? describe : describe.skip;
+const describeV5 = describeOnStrapi5('qr-login-strapi5.test.ts');
 
 const sim = new WeChatSimulator({ apps: [APP] });
 const responses = new ResponseLog();

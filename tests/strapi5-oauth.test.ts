@@ -9,7 +9,7 @@ import request from 'supertest';
 import { codeFor, expectStrapiError, login } from './helpers/login';
 import { databaseServerAnswers } from './helpers/instances';
 import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
-import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
+import { startStrapi5, STRAPI5_APP, type Strapi5App, describeOnStrapi5 } from './helpers/strapi5';
 import { browserLogin, callback, callbackUrlFor, exchange, OAUTH_PATH, startLogin } from './helpers/oauth';
 import { DEMO_APP, SimulatedApp, WeChatSimulator } from '../simulator/wechat-simulator';
 
@@ -23,13 +23,7 @@ const OFFICIAL: SimulatedApp = {
 };
 const PAGE = 'https://h5.example.com/wechat/back';
 
-const installed = strapi5Installed();
-if (!installed && !process.env.CI) {
-  console.warn(
-    `strapi5-oauth.test.ts skipped: the Strapi 5 app (${STRAPI5_APP}) is not installed (node scripts/strapi5-app.js); with CI set, this is a failure instead`
-  );
-}
-const describeV5 = installed || process.env.CI ? describe : describe.skip;
+const describeV5 = describeOnStrapi5('strapi5-oauth.test.ts');
 const DATABASES: Array<'sqlite' | 'postgres'> = ['sqlite', ...(databaseServerAnswers('postgres') || process.env.CI ? (['postgres'] as const) : [])];
 
 const sim = new WeChatSimulator({ apps: [MINI, OFFICIAL] });

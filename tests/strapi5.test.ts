@@ -19,7 +19,7 @@ import { databaseServerAnswers } from './helpers/instances';
 import { dropDatabase, freshDatabase, type DatabaseSpec } from './helpers/database';
 import { startTestApp } from './helpers/test-app';
 import { files10, insertUser10, storeSettings10 } from './helpers/legacy-states';
-import { startStrapi5, strapi5Installed, STRAPI5_APP, type Strapi5App } from './helpers/strapi5';
+import { startStrapi5, STRAPI5_APP, type Strapi5App, describeOnStrapi5 } from './helpers/strapi5';
 import { TempFileWatch, unfinishedUpload } from './helpers/temp-files';
 import { derivedKeyId } from './helpers/app-keys';
 import { DEMO_APP, WeChatSimulator } from '../simulator/wechat-simulator';
@@ -29,13 +29,7 @@ const JWT_SECRET = 'strapi5-suite-jwt-secret';
 const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 const APP = { ...DEMO_APP, openPlatformId: 'op-strapi5' };
 
-const installed = strapi5Installed();
-if (!installed && !process.env.CI) {
-  console.warn(
-    `strapi5.test.ts skipped: the Strapi 5 app (${STRAPI5_APP}) is not installed (npm test installs it: node scripts/strapi5-app.js); with CI set, this is a failure instead`
-  );
-}
-const describeV5 = installed || process.env.CI ? describe : describe.skip;
+const describeV5 = describeOnStrapi5('strapi5.test.ts');
 
 const sim = new WeChatSimulator({ apps: [APP] });
 const responses = new ResponseLog();

@@ -9,7 +9,7 @@ import fs from 'fs';
 import path from 'path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
-import { ensurePlaygroundBuilt, REPO_ROOT, RunningPlayground, startPlayground } from './playground';
+import { ensurePlaygroundBuilt, registerFirstAdmin, REPO_ROOT, RunningPlayground, startPlayground } from './playground';
 import { usersViewTests } from './users-view';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,17 +49,7 @@ maybe('WeChat users view on Strapi 4 in Chromium', () => {
   }, 60_000);
 
   test('registers the first admin', async () => {
-    await page.goto(`${playground.url}/admin`);
-    await page.waitForURL(/\/admin\/auth\/register-admin/);
-    await page.fill('input[name="firstname"]', SUPER.firstname);
-    await page.fill('input[name="lastname"]', SUPER.lastname);
-    await page.fill('input[name="email"]', SUPER.email);
-    await page.fill('input[name="password"]', SUPER.password);
-    await page.fill('input[name="confirmPassword"]', SUPER.password);
-    await page.getByRole('button', { name: "Let's start" }).click();
-    await page.waitForURL((url) => !url.pathname.includes('/auth/'));
-    const skip = page.getByRole('button', { name: /Skip the tour/ });
-    if (await skip.isVisible({ timeout: 3000 }).catch(() => false)) await skip.click();
+    await registerFirstAdmin(page, playground.url, SUPER);
   });
 
   usersViewTests(() => ({

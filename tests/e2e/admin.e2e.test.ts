@@ -23,7 +23,7 @@ import fs from 'fs';
 import path from 'path';
 import { chromium, Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { WeChatSimulator } from '../../simulator/wechat-simulator';
-import { ensurePlaygroundBuilt, REPO_ROOT, RunningPlayground, startPlayground } from './playground';
+import { ensurePlaygroundBuilt, registerFirstAdmin, REPO_ROOT, RunningPlayground, skipGuidedTour, startPlayground } from './playground';
 import { downloadCsv, fetchActivity, fetchActivityCsv, legendForToday, shownTotal, totalsOf, waitForCanvas } from './activity-panel';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -101,11 +101,6 @@ async function screenshot(name: string, p: Page = page) {
 /** Strapi's toast notifications close themselves after 2.5 s: wait them out before a screenshot. */
 const closeNotifications = (p: Page = page) => p.waitForTimeout(3000);
 
-async function skipGuidedTour(p: Page) {
-  const skip = p.getByRole('button', { name: /Skip the tour|跳过|Passer/ });
-  if (await skip.isVisible({ timeout: 3000 }).catch(() => false)) await skip.click();
-}
-
 const maybe = runnable ? describe : describe.skip;
 
 /** The row of an app in the list. */
@@ -169,16 +164,7 @@ maybe('admin settings page in Chromium', () => {
   }, 60_000);
 
   test('registers the first admin', async () => {
-    await page.goto(`${playground.url}/admin`);
-    await page.waitForURL(/\/admin\/auth\/register-admin/);
-    await page.fill('input[name="firstname"]', SUPER.firstname);
-    await page.fill('input[name="lastname"]', SUPER.lastname);
-    await page.fill('input[name="email"]', SUPER.email);
-    await page.fill('input[name="password"]', SUPER.password);
-    await page.fill('input[name="confirmPassword"]', SUPER.password);
-    await page.getByRole('button', { name: "Let's start" }).click();
-    await page.waitForURL((url) => !url.pathname.includes('/auth/'));
-    await skipGuidedTour(page);
+    await registerFirstAdmin(page, playground.url, SUPER);
   });
 
   test('opens the page from PLUGINS in the menu: the app from config is listed read-only, without a secret yet', async () => {

@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import fs from 'fs';
 import net from 'net';
 import path from 'path';
+import type { Page } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PLAYGROUND = path.join(REPO_ROOT, 'playground');
@@ -165,4 +166,24 @@ export async function startPlayground({
       clearTimeout(timer);
     },
   };
+}
+
+/** The playground's first start in the browser: the first admin registered through its form, the guided tour skipped. */
+export async function registerFirstAdmin(page: Page, baseUrl: string, admin: { email: string; password: string; firstname: string; lastname: string }) {
+  await page.goto(`${baseUrl}/admin`);
+  await page.waitForURL(/\/admin\/auth\/register-admin/);
+  await page.fill('input[name="firstname"]', admin.firstname);
+  await page.fill('input[name="lastname"]', admin.lastname);
+  await page.fill('input[name="email"]', admin.email);
+  await page.fill('input[name="password"]', admin.password);
+  await page.fill('input[name="confirmPassword"]', admin.password);
+  await page.getByRole('button', { name: "Let's start" }).click();
+  await page.waitForURL((url) => !url.pathname.includes('/auth/'));
+  await skipGuidedTour(page);
+}
+
+/** Strapi's guided tour, when it shows (in any of the admin's languages). */
+export async function skipGuidedTour(page: Page) {
+  const skip = page.getByRole('button', { name: /Skip the tour|跳过|Passer/ });
+  if (await skip.isVisible({ timeout: 3000 }).catch(() => false)) await skip.click();
 }

@@ -15,6 +15,18 @@ export const STRAPI5_APP = path.join(REPO_ROOT, 'tests', 'strapi5', 'app');
 /** Whether the Strapi 5 app's dependencies are installed (.ci/run installs them). */
 export const strapi5Installed = (): boolean => fs.existsSync(path.join(STRAPI5_APP, 'node_modules', '@strapi', 'strapi', 'package.json'));
 
+/**
+ * `describe` for a test file that needs the Strapi 5 app, decided before the tests are collected: without it,
+ * `describe.skip` with a message (so the file shows as skipped), unless CI is set (then its tests fail instead).
+ */
+export function describeOnStrapi5(file: string): jest.Describe {
+  if (strapi5Installed() || process.env.CI) return describe;
+  console.warn(
+    `${file} skipped: the Strapi 5 app (${STRAPI5_APP}) is not installed (npm test installs it: node scripts/strapi5-app.js); with CI set, this is a failure instead`
+  );
+  return describe.skip;
+}
+
 export interface Strapi5App {
   url: string;
   strapiVersion: string;
