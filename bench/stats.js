@@ -73,10 +73,40 @@ function compareRounds(rounds, ref) {
     rounds: pairs.length,
     reqPerSecRatio: round(median(reqPerSecRatios), 3),
     cpuPerRequestRatio: round(median(cpuRatios), 3),
+    // 95% intervals of those medians (null under six rounds)
+    reqPerSecInterval: medianInterval(reqPerSecRatios)?.map((r) => round(r, 3)) ?? null,
+    cpuPerRequestInterval: medianInterval(cpuRatios)?.map((r) => round(r, 3)) ?? null,
     current: side('current'),
     baseline: side('baseline'),
     each,
   };
 }
 
-module.exports = { combineRounds, compareRounds, median, round };
+/**
+ * A distribution-free confidence interval for the median of `values` (order statistics of the binomial sign test):
+ * the k-th smallest and k-th largest value, k the largest rank at which the chance that fewer than k values fall below
+ * the true median stays within (1 - confidence) / 2. Null when there are too few values for that confidence (n < 6 at 95%).
+ */
+function medianInterval(values, confidence = 0.95) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  const tail = (1 - confidence) / 2;
+  let below = 0; // P(Binomial(n, 1/2) < k), grown one k at a time
+  let k = 0;
+  for (let j = 0; j < n; j += 1) {
+    const next = below + binomialHalf(n, j);
+    if (next > tail) break;
+    below = next;
+    k = j + 1;
+  }
+  return k === 0 ? null : [sorted[k - 1], sorted[n - k]];
+}
+
+/** P(Binomial(n, 1/2) = j). */
+function binomialHalf(n, j) {
+  let logChoose = 0;
+  for (let i = 1; i <= j; i += 1) logChoose += Math.log(n - j + i) - Math.log(i);
+  return Math.exp(logChoose - n * Math.LN2);
+}
+
+module.exports = { combineRounds, compareRounds, median, medianInterval, round };
