@@ -51,6 +51,8 @@ const COUNTED = 2_000_000;
  * the other instead, the order flipping each round.
  */
 const SEQUENTIAL = process.env.BENCH_ACTIVITY_SEQUENTIAL === '1';
+/** Each side's name in a round's results, as bench/stats.js compareRounds reads them (current ÷ baseline). */
+const RESULT_KEY = { on: 'current', off: 'activity-off' };
 
 /**
  * What the login path adds, alone: `ActivityCounter.add` (a Map increment on the (app, day, kind, code) key, the day
@@ -124,9 +126,9 @@ async function main() {
       for (let i = 0; i < blockRounds; i += 1, done += 1) {
         console.log(`  round ${done + 1} of ${ROUNDS}`);
         for (const scenario of SCENARIOS) {
-          const round = { order: order.map((side) => (side === 'on' ? 'current' : 'activity-off')), results: {} };
+          const round = { order: order.map((side) => RESULT_KEY[side]), results: {} };
           const run = async (side) => {
-            round.results[side === 'on' ? 'current' : 'activity-off'] = await measure(sides[side], scenario, { duration: SECONDS });
+            round.results[RESULT_KEY[side]] = await measure(sides[side], scenario, { duration: SECONDS });
           };
           // A major collection of one side's heap inside a short run would weigh more than the counters do.
           for (const side of order) await memoryAfterGc(sides[side].pid, sides[side].heapFile);
@@ -138,13 +140,13 @@ async function main() {
       for (const side of order) await stopProcess(sides[side].child);
     }
 
-    const scenarios = Object.fromEntries(SCENARIOS.map((scenario) => [scenario, compareRounds(rounds[scenario], 'activity-off')]));
+    const scenarios = Object.fromEntries(SCENARIOS.map((scenario) => [scenario, compareRounds(rounds[scenario], RESULT_KEY.off)]));
     // The counters do the same for either body, so the rounds of both scenarios together measure the same cost.
     const pooled =
       SCENARIOS.length > 1
         ? compareRounds(
             SCENARIOS.flatMap((scenario) => rounds[scenario]),
-            'activity-off'
+            RESULT_KEY.off
           )
         : scenarios[SCENARIOS[0]];
     const report = {
@@ -168,24 +170,22 @@ async function main() {
         SCENARIOS.map((scenario) => [scenario, Math.round((counterNsPerLogin / (scenarios[scenario].baseline.cpuUsPerRequest * 1000)) * 1e6) / 1e6])
       ),
       scenarios,
-      pooled: {
-        rounds: pooled.rounds,
-        reqPerSecRatio: pooled.reqPerSecRatio,
-        reqPerSecInterval: pooled.reqPerSecInterval,
-        cpuPerRequestRatio: pooled.cpuPerRequestRatio,
-        cpuPerRequestInterval: pooled.cpuPerRequestInterval,
-      },
+      pooled: ratiosOf(pooled),
     };
     const md = markdown(report);
-    for (const name of [`activity-${AA ? 'aa-' : ''}${DB}`]) {
-      fs.writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
-      fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
-    }
+    const name = path.join(RESULTS, `activity-${AA ? 'aa-' : ''}${DB}`);
+    fs.writeFileSync(`${name}.json`, JSON.stringify(report, null, 2) + '\n');
+    fs.writeFileSync(`${name}.md`, md);
     console.log('\n' + md);
-    console.log(`Written to ${path.relative(ROOT, path.join(RESULTS, `activity-${AA ? 'aa-' : ''}${DB}.md`))}`);
+    console.log(`Written to ${path.relative(ROOT, `${name}.md`)}`);
   } finally {
     for (const child of started.reverse()) await stopProcess(child);
   }
+}
+
+/** A comparison's medians and intervals without the figures of each side and round. */
+function ratiosOf({ current, baseline, each, ...ratios }) {
+  return ratios;
 }
 
 function markdown(report) {
